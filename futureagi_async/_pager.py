@@ -1,0 +1,189 @@
+"""Page-number pagination with bounded look-ahead.
+
+The API's `next` links cannot be trusted (http://, relative, a bare `?`, or endless), so a
+`Pager` pages by number, from 1 to the `total_pages` that page 1 announced, and never past it.
+The following pages are fetched concurrently in windows of `lookahead` pages. Each window runs
+in its own task group, which closes before any of its items is yielded: the caller's code
+never runs inside our task group, so breaking out of an `async for` or cancelling the caller
+leaves nothing running, on asyncio and trio alike.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import deque
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Iterator
+from typing import Generic, TypeVar
+
+import anyio
+import attrs
+
+__all__ = ["DEFAULT_LOOKAHEAD", "Page", "Pager"]
+
+T = TypeVar("T")
+
+logger = logging.getLogger("futureagi_async")
+
+# 16 pages in flight turn a 100-page listing into ~8 round trips instead of 100.
+DEFAULT_LOOKAHEAD = 16
+
+
+@attrs.frozen
+class Page(Generic[T]):
+    """One page of a listing.
+
+    `total_pages` is what the API said, or derived from `count`. When neither was in the body,
+    `total_known` is False and `total_pages` only says whether another page may follow.
+    """
+
+    items: list[T]
+    page: int
+    total_pages: int
+    count: int | None = None
+    total_known: bool = True
+
+
+class Pager(Generic[T]):
+    """An async iterator over every item of a listing, each exactly once, in order.
+
+    `async for item in pager`, `async for page in pager.pages()`, or `await pager.collect()`.
+    Each iteration starts again from page 1. `key` (usually the item's id) drops an item seen
+    on an earlier page: lists ordered by `updated_at` shift while an execution runs, and a row
+    pushed over a page boundary would otherwise come twice.
+    """
+
+    __slots__ = ("_fetch", "_key", "_lookahead")
+
+    def __init__(
+        self,
+        fetch: Callable[[int], Awaitable[Page[T]]],
+        *,
+        lookahead: int = DEFAULT_LOOKAHEAD,
+        key: Callable[[T], Hashable | None] | None = None,
+    ):
+        if lookahead < 1:
+            raise ValueError(f"lookahead must be at least 1, got {lookahead}")
+        self._fetch = fetch
+        self._lookahead = lookahead
+        self._key = key
+
+    def __aiter__(self) -> AsyncIterator[T]:
+        return _Items(_Walk(self._fetch, self._lookahead, self._key))
+
+    def pages(self) -> AsyncIterator[Page[T]]:
+        """Every page in order, with items repeated from earlier pages removed."""
+        return _Pages(_Walk(self._fetch, self._lookahead, self._key))
+
+    async def collect(self) -> list[T]:
+        """Every item, in a list. Memory grows with the listing: prefer `async for`."""
+        return [item async for item in self]
+
+
+class _Walk(Generic[T]):
+    """One pass over a listing: which pages come next, and which keys were seen.
+
+    Plain objects rather than async generators, so an abandoned iteration holds no frame
+    that would need finalising.
+    """
+
+    def __init__(
+        self,
+        fetch: Callable[[int], Awaitable[Page[T]]],
+        lookahead: int,
+        key: Callable[[T], Hashable | None] | None,
+    ):
+        self._fetch = fetch
+        self._lookahead = lookahead
+        self._key = key
+        self._seen: set[Hashable] = set()
+        self._ready: deque[Page[T]] = deque()
+        self._next = 1
+        # Known total: the last page to fetch. Unknown: None, paging while pages say "more".
+        self._last: int | None = None
+        self._more = True
+
+    async def next_page(self) -> Page[T] | None:
+        if not self._ready:
+            await self._fetch_more()
+        return self._ready.popleft() if self._ready else None
+
+    async def _fetch_more(self) -> None:
+        if self._next == 1:
+            pages = [await self._fetch(1)]
+            if pages[0].total_known:
+                self._last = pages[0].total_pages
+        elif self._last is not None:
+            if self._next > self._last:
+                return
+            window = range(self._next, min(self._last, self._next + self._lookahead - 1) + 1)
+            pages = await self._fetch_window(window)
+        elif self._more:
+            pages = [await self._fetch(self._next)]
+        else:
+            return
+        page = pages[-1]
+        self._more = bool(page.items) and page.total_pages > page.page
+        self._next += len(pages)
+        self._ready.extend(self._dedupe(p) for p in pages)
+
+    async def _fetch_window(self, window: range) -> list[Page[T]]:
+        pages: dict[int, Page[T]] = {}
+        errors: list[Exception] = []
+
+        async def fetch_one(number: int) -> None:
+            try:
+                pages[number] = await self._fetch(number)
+            except Exception as exc:
+                # Stop the window's other fetches and raise this error itself, not a group.
+                errors.append(exc)
+                tg.cancel_scope.cancel()
+
+        async with anyio.create_task_group() as tg:
+            for number in window:
+                tg.start_soon(fetch_one, number)
+        if errors:
+            raise errors[0]
+        return [pages[number] for number in window]
+
+    def _dedupe(self, page: Page[T]) -> Page[T]:
+        if self._key is None:
+            return page
+        kept: list[T] = []
+        for item in page.items:
+            key = self._key(item)
+            if key is None:
+                kept.append(item)
+            elif key in self._seen:
+                logger.debug("page %d repeats item %r from an earlier page", page.page, key)
+            else:
+                self._seen.add(key)
+                kept.append(item)
+        if len(kept) == len(page.items):
+            return page
+        return attrs.evolve(page, items=kept)
+
+
+class _Pages(AsyncIterator[Page[T]]):
+    def __init__(self, walk: _Walk[T]):
+        self._walk = walk
+
+    async def __anext__(self) -> Page[T]:
+        page = await self._walk.next_page()
+        if page is None:
+            raise StopAsyncIteration
+        return page
+
+
+class _Items(AsyncIterator[T]):
+    def __init__(self, walk: _Walk[T]):
+        self._walk = walk
+        self._items: Iterator[T] = iter(())
+
+    async def __anext__(self) -> T:
+        while True:
+            for item in self._items:
+                return item
+            page = await self._walk.next_page()
+            if page is None:
+                raise StopAsyncIteration
+            self._items = iter(page.items)
