@@ -71,7 +71,7 @@ class ClientConfig:
     secret_key: str = attrs.field(repr=False)
     base_url: httpx.URL
     timeout: httpx.Timeout = DEFAULT_TIMEOUT
-    retry: RetryPolicy = RetryPolicy()
+    retry: RetryPolicy = attrs.Factory(RetryPolicy)
     max_concurrency: int = DEFAULT_MAX_CONCURRENCY
     workspace_id: str | None = None
 

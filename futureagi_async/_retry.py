@@ -22,7 +22,7 @@ _instant = False
 
 def instant_retries(enabled: bool = True) -> None:
     """Make every retry wait zero seconds, process-wide. For tests (like stamina's)."""
-    global _instant  # noqa: PLW0603  # a process-wide switch is the point
+    global _instant  # a process-wide switch is the point
     _instant = enabled
 
 
@@ -49,7 +49,7 @@ class RetryPolicy:
         """Seconds to wait before retry number `retry` (1-based) with no server hint."""
         if _instant:
             return 0.0
-        ceiling = min(self.max_delay, self.initial_delay * 2 ** (retry - 1))
+        ceiling = min(self.max_delay, self.initial_delay * 2.0 ** (retry - 1))
         return ceiling * rand()
 
     def wait_before(
