@@ -1,0 +1,136 @@
+"""`AsyncClient`: the settings, the connection pool, and the resources that use them."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+import anyio
+import attrs
+import httpx
+
+from ._config import ClientConfig, TimeoutTypes, to_timeout
+from ._pipeline import Pipeline, SharedResources
+from .resources import RunTests, Simulation, TestExecutions
+
+__all__ = ["AsyncClient"]
+
+
+def _default_http_client(config: ClientConfig) -> httpx.AsyncClient:
+    # One connection per request in flight: the client-wide bound decides, never the pool.
+    limits = httpx.Limits(
+        max_connections=config.max_concurrency,
+        max_keepalive_connections=config.max_concurrency,
+    )
+    return httpx.AsyncClient(
+        transport=httpx.AsyncHTTPTransport(limits=limits),
+        timeout=config.timeout,
+        follow_redirects=False,
+    )
+
+
+class AsyncClient:
+    """A client of the Future AGI Simulate API, meant to be shared by a whole application.
+
+    Credentials default to `FI_API_KEY` / `FI_SECRET_KEY`, the base URL to `FI_BASE_URL`,
+    else https://api.futureagi.com. `max_concurrency` caps the requests in flight across every
+    resource and fan-out of this client. Pass `http_client` to share an existing pool; the
+    library never closes a pool it did not create.
+
+    Use it as `async with AsyncClient() as client:` or call `await client.aclose()`.
+    """
+
+    run_tests: RunTests
+    test_executions: TestExecutions
+    simulation: Simulation
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        secret_key: str | None = None,
+        *,
+        base_url: str | None = None,
+        timeout: TimeoutTypes | None = None,
+        max_retries: int | None = None,
+        max_concurrency: int | None = None,
+        http_client: httpx.AsyncClient | None = None,
+        workspace_id: str | None = None,
+    ):
+        config = ClientConfig.build(
+            api_key,
+            secret_key,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_concurrency=max_concurrency,
+            workspace_id=workspace_id,
+        )
+        shared = SharedResources(
+            http=http_client or _default_http_client(config),
+            limiter=anyio.CapacityLimiter(config.max_concurrency),
+        )
+        self._setup(Pipeline(config, shared), owns_http=http_client is None, is_view=False)
+
+    def _setup(self, pipeline: Pipeline, *, owns_http: bool, is_view: bool) -> None:
+        self._pipeline = pipeline
+        self._owns_http = owns_http
+        self._is_view = is_view
+        self.run_tests = RunTests(pipeline)
+        self.test_executions = TestExecutions(pipeline)
+        self.simulation = Simulation(pipeline)
+
+    @property
+    def config(self) -> ClientConfig:
+        return self._pipeline.config
+
+    def with_options(
+        self, *, timeout: TimeoutTypes | None = None, max_retries: int | None = None
+    ) -> AsyncClient:
+        """A view of this client with other timeouts or retries, sharing its pool and bound.
+
+        Closing the original closes the view's pool too; closing a view does nothing.
+        """
+        config = self._pipeline.config
+        if timeout is not None:
+            config = attrs.evolve(config, timeout=to_timeout(timeout))
+        if max_retries is not None:
+            config = attrs.evolve(config, retry=attrs.evolve(config.retry, max_retries=max_retries))
+        view = object.__new__(AsyncClient)
+        view._setup(Pipeline(config, self._pipeline.shared), owns_http=False, is_view=True)
+        return view
+
+    @property
+    def is_closed(self) -> bool:
+        return self._pipeline.shared.closed or self._pipeline.shared.http.is_closed
+
+    async def aclose(self) -> None:
+        """Close the client; later requests raise ClientClosedError.
+
+        The pool is closed only if this client created it. A view from `with_options` owns
+        nothing, so closing it does nothing.
+        """
+        shared = self._pipeline.shared
+        if self._is_view or shared.closed:
+            return
+        shared.closed = True
+        if self._owns_http:
+            await shared.http.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    def __repr__(self) -> str:
+        config = self._pipeline.config
+        state = "closed" if self.is_closed else "open"
+        return (
+            f"<AsyncClient {state} base_url={str(config.base_url)!r} "
+            f"max_concurrency={config.max_concurrency}>"
+        )

@@ -1,0 +1,119 @@
+"""What every resource needs: safe path ids, checked parameters, and pages from bodies."""
+
+from __future__ import annotations
+
+import math
+import uuid
+from collections.abc import Mapping, Sequence
+from typing import Any, TypeVar
+
+from .._convert import structure_list
+from .._errors import ResponseDecodeError, snippet
+from .._pager import Page
+
+__all__ = [
+    "DEFAULT_PAGE_SIZE",
+    "check_page",
+    "check_page_size",
+    "eval_names_param",
+    "make_page",
+    "page_from",
+    "path_id",
+]
+
+T = TypeVar("T")
+
+# Big enough to keep requests few, small enough that a page of grid rows stays ~100 KB.
+DEFAULT_PAGE_SIZE = 50
+
+
+def path_id(value: object, name: str) -> str:
+    """`value` as a canonical UUID string, so nothing but an id can reach a URL path."""
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, str):
+        try:
+            return str(uuid.UUID(value))
+        except ValueError:
+            pass
+    raise ValueError(f"{name} must be a UUID, got {value!r}")
+
+
+def check_page_size(page_size: int | None) -> int:
+    if page_size is None:
+        return DEFAULT_PAGE_SIZE
+    if isinstance(page_size, bool) or not isinstance(page_size, int) or page_size < 1:
+        raise ValueError(f"page_size must be a positive integer, got {page_size!r}")
+    return page_size
+
+
+def check_page(page: int) -> int:
+    if isinstance(page, bool) or not isinstance(page, int) or page < 1:
+        raise ValueError(f"page must be a positive integer, got {page!r}")
+    return page
+
+
+def eval_names_param(eval_names: str | Sequence[str] | None) -> dict[str, str]:
+    """The `eval_name` parameter: the API splits it on commas, so a name may not hold one."""
+    if eval_names is None:
+        return {}
+    names = [eval_names] if isinstance(eval_names, str) else list(eval_names)
+    for name in names:
+        if not isinstance(name, str) or "," in name or not name.strip():
+            raise ValueError(f"eval names must be non-blank strings without commas, got {name!r}")
+    return {"eval_name": ",".join(names)} if names else {}
+
+
+def _as_int(value: object) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    return None
+
+
+def page_from(
+    body: object,
+    item_cls: type[T],
+    *,
+    page: int,
+    page_size: int,
+    items_keys: tuple[str, ...] = ("results",),
+) -> Page[T]:
+    """A `Page` from a paginated body; the total comes from `total_pages`, else `count`."""
+    if not isinstance(body, Mapping):
+        raise ResponseDecodeError(
+            f"expected a page object, got {type(body).__name__}: {snippet(repr(body))}"
+        )
+    raw_items: Any = None
+    for key in items_keys:
+        if key in body:
+            raw_items = body[key]
+            break
+    else:
+        raise ResponseDecodeError(
+            f"the page has none of {list(items_keys)}; keys: {sorted(map(str, body))[:20]}"
+        )
+    items = structure_list(raw_items, item_cls)
+    return make_page(
+        items,
+        page=page,
+        page_size=page_size,
+        count=_as_int(body.get("count")),
+        total_pages=_as_int(body.get("total_pages")),
+    )
+
+
+def make_page(
+    items: list[T], *, page: int, page_size: int, count: int | None, total_pages: int | None
+) -> Page[T]:
+    """A `Page` whose total comes from `total_pages`, else from `count`, else is unknown."""
+    if total_pages is None and count is not None:
+        total_pages = math.ceil(count / page_size)
+    if total_pages is None:
+        # Nothing to plan by: another page may follow only if this one was full.
+        more = len(items) >= page_size
+        return Page(items, page=page, total_pages=page + 1 if more else page, total_known=False)
+    return Page(items, page=page, total_pages=total_pages, count=count)

@@ -1,0 +1,104 @@
+"""Simulation runs: `GET /sdk/api/v1/simulation/runs/`, the SDK's run records with eval results.
+
+One endpoint, three modes picked by which id is given; its bodies come wrapped in
+`{"status": true, "result": ...}`, which the pipeline unwraps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import attrs
+
+from .._convert import structure
+from .._errors import ResponseDecodeError
+from .._pager import DEFAULT_LOOKAHEAD, Page, Pager
+from .._pipeline import Pipeline
+from ..models import SimulationCall, SimulationExecution
+from ._shared import DEFAULT_PAGE_SIZE, check_page_size, eval_names_param, page_from, path_id
+
+__all__ = ["Simulation"]
+
+_PATH = "sdk/api/v1/simulation/runs/"
+
+EvalNames = str | Sequence[str] | None
+
+
+class Simulation:
+    """`client.simulation`. `eval_names` keeps only those evals (names, case-insensitive on
+    outputs but exact on `eval_results`, as the API does)."""
+
+    def __init__(self, pipeline: Pipeline):
+        self._pipeline = pipeline
+
+    def runs(
+        self, run_test_name: str, *, eval_names: EvalNames = None, page_size: int | None = None
+    ) -> Pager[SimulationExecution]:
+        """Every execution of the run test(s) with this exact name, newest first."""
+        if not isinstance(run_test_name, str) or not run_test_name.strip():
+            raise ValueError(f"run_test_name must be a non-blank string, got {run_test_name!r}")
+        limit = check_page_size(page_size)
+        params = {"run_test_name": run_test_name, "limit": str(limit)}
+        params |= eval_names_param(eval_names)
+
+        async def fetch(page: int) -> Page[SimulationExecution]:
+            body = await self._pipeline.get(_PATH, {**params, "page": str(page)}, wrapped=True)
+            return page_from(body, SimulationExecution, page=page, page_size=limit)
+
+        return Pager(fetch, lookahead=DEFAULT_LOOKAHEAD, key=_execution_key)
+
+    async def execution(
+        self, execution_id: str, *, eval_names: EvalNames = None, summary: bool = False
+    ) -> SimulationExecution:
+        """One execution: counts, eval results, the first page of its calls, and with
+        `summary=True` the clustered failure explanations."""
+        params = {
+            "execution_id": path_id(execution_id, "execution_id"),
+            "limit": str(DEFAULT_PAGE_SIZE),
+        }
+        params |= eval_names_param(eval_names)
+        if summary:
+            params["summary"] = "true"
+        body = await self._pipeline.get(_PATH, params, wrapped=True)
+        return structure(body, SimulationExecution)
+
+    def execution_calls(
+        self, execution_id: str, *, eval_names: EvalNames = None, page_size: int | None = None
+    ) -> Pager[SimulationCall]:
+        """Every call of one execution with its raw eval outputs."""
+        execution_id = path_id(execution_id, "execution_id")
+        limit = check_page_size(page_size)
+        params = {"execution_id": execution_id, "limit": str(limit)}
+        params |= eval_names_param(eval_names)
+
+        async def fetch(page: int) -> Page[SimulationCall]:
+            body = await self._pipeline.get(_PATH, {**params, "page": str(page)}, wrapped=True)
+            if not isinstance(body, Mapping) or not isinstance(body.get("call_results"), Mapping):
+                raise ResponseDecodeError(
+                    "an execution record without a call_results object",
+                    body=str(body)[:200],
+                )
+            calls = page_from(body["call_results"], SimulationCall, page=page, page_size=limit)
+            # The rows don't repeat their execution's id; fill it so each row stands alone.
+            items = [
+                c if c.execution_id else attrs.evolve(c, execution_id=execution_id)
+                for c in calls.items
+            ]
+            return attrs.evolve(calls, items=items)
+
+        return Pager(fetch, lookahead=DEFAULT_LOOKAHEAD, key=_call_key)
+
+    async def call(self, call_execution_id: str, *, eval_names: EvalNames = None) -> SimulationCall:
+        """One call with its eval outputs, latency and cost."""
+        params = {"call_execution_id": path_id(call_execution_id, "call_execution_id")}
+        params |= eval_names_param(eval_names)
+        body = await self._pipeline.get(_PATH, params, wrapped=True)
+        return structure(body, SimulationCall)
+
+
+def _execution_key(item: SimulationExecution) -> str | None:
+    return item.execution_id
+
+
+def _call_key(item: SimulationCall) -> str | None:
+    return item.call_execution_id
