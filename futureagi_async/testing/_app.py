@@ -1,0 +1,212 @@
+"""The ASGI application: routing, auth, faults, latency and stats around the views.
+
+Order of checks follows the backend: URL (HTML 404, 301) → auth (401/403) → method (405)
+→ query validation → view. Gateway-style faults come before all of it; body faults
+(`drop`, `truncate`, `drip`) mangle the real response.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+from urllib.parse import parse_qsl, unquote
+
+import anyio
+import attrs
+import httpx
+
+from . import _envelopes as env
+from ._dataset import Dataset
+from ._envelopes import Reply
+from ._faults import Faults
+from ._request import Request
+from ._sdk import simulation_runs
+from ._simulate import call_executions, list_run_tests, run_test_detail, test_execution
+from ._stats import LoggedRequest, Stats
+from ._wire import dumps
+
+__all__ = ["App"]
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+
+# Django's <uuid:> converter: lowercase hex only, anything else is not a route.
+_UUID = r"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"
+_ROUTES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"^/simulate/run-tests/$"), "list_run_tests"),
+    (re.compile(rf"^/simulate/run-tests/{_UUID}/$"), "run_test_detail"),
+    (re.compile(rf"^/simulate/run-tests/{_UUID}/call-executions/$"), "call_executions"),
+    (re.compile(rf"^/simulate/test-executions/{_UUID}/$"), "test_execution"),
+    (re.compile(r"^/sdk/api/v1/simulation/runs/$"), "simulation_runs"),
+)
+_VIEWS: dict[str, Callable[..., Reply]] = {
+    "list_run_tests": list_run_tests,
+    "run_test_detail": run_test_detail,
+    "call_executions": call_executions,
+    "test_execution": test_execution,
+    "simulation_runs": simulation_runs,
+}
+_HTML = [(b"content-type", b"text/html; charset=utf-8")]
+_WWW = [(b"www-authenticate", b"ApiKey")]
+
+
+def _route(path: str) -> tuple[str, tuple[str, ...]] | None:
+    for pattern, name in _ROUTES:
+        match = pattern.match(path)
+        if match:
+            return name, match.groups()
+    return None
+
+
+@attrs.define(eq=False)
+class App:
+    """An ASGI 3 callable over one dataset. Build it through `FakeAPI`."""
+
+    dataset: Dataset
+    dialect: str
+    api_key: str
+    secret_key: str
+    latency: float
+    jitter: float
+    faults: Faults
+    stats: Stats
+    link_scheme: str
+    _rng: random.Random = attrs.field(init=False)
+
+    def __attrs_post_init__(self) -> None:
+        self._rng = random.Random(self.faults.seed)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await _lifespan(receive, send)
+            return
+        if scope["type"] != "http":
+            return
+        method = scope["method"]
+        path = scope["path"]
+        raw_query = scope.get("query_string", b"").decode("latin-1")
+        self.stats.enter()
+        status, fault = 0, None
+        try:
+            fault = self.faults.pick(method, path, raw_query)
+            if self.latency or self.jitter:
+                await anyio.sleep(self.latency + self.jitter * self._rng.random())
+            reply = self._fault_reply(fault) or self._handle(scope, method, path, raw_query)
+            status = reply[0]
+            await _send(send, reply, fault, self.faults, head=method == "HEAD")
+        finally:
+            self.stats.leave(LoggedRequest(method, path, raw_query, status, fault))
+
+    def _fault_reply(self, fault: str | None) -> Reply | None:
+        wait = self.faults.retry_after
+        retry = [(b"retry-after", str(wait).encode())]
+        if fault == "503":
+            return 503, _HTML, env.html(503, "503 Service Temporarily Unavailable")
+        if fault == "html-502":
+            return 502, _HTML, env.html(502, "502 Bad Gateway")
+        if fault == "429":
+            return 429, retry, env.rate_limited(wait, middleware=False)
+        if fault == "429-envelope":
+            return 429, retry, env.rate_limited(wait, middleware=True)
+        if fault == "500":
+            return 500, [], env.envelope(500, "A server error occurred.")
+        if fault == "html-500":
+            return 500, _HTML, env.html(500, "Server Error (500)")
+        return None
+
+    def _handle(self, scope: Scope, method: str, path: str, raw_query: str) -> Reply:
+        route = _route(path)
+        if route is None:
+            if not path.endswith("/") and _route(path + "/"):
+                location = path + "/" + (f"?{raw_query}" if raw_query else "")
+                return 301, [(b"location", location.encode("latin-1"))], b""
+            return 404, _HTML, env.html(404, "Not Found")
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        query = tuple(parse_qsl(raw_query, keep_blank_values=True))
+        denied = self._authenticate(headers, query, route[0])
+        if denied is not None:
+            return denied
+        if method not in ("GET", "HEAD"):
+            message = f'Method "{method}" not allowed.'
+            return 405, [], env.drf_detail(405, message, code="method_not_allowed")
+        host = headers.get("host", "127.0.0.1")
+        request = Request(method, unquote(path), query, f"{self.link_scheme}://{host}")
+        name, ids = route
+        try:
+            return _VIEWS[name](request, self.dataset, self.dialect, *ids)
+        except Exception:  # Django answers crashes outside the views with its HTML 500
+            return 500, _HTML, env.html(500, "Server Error (500)")
+
+    def _authenticate(
+        self, headers: dict[str, str], query: tuple[tuple[str, str], ...], view: str
+    ) -> Reply | None:
+        if "authorization" in headers:
+            message = "Invalid Token parsed: Not enough segments"
+            return 401, _WWW, env.drf_detail(401, message, code="authentication_failed")
+        key, secret = headers.get("x-api-key", ""), headers.get("x-secret-key", "")
+        if not key or not secret:
+            message = "Authentication credentials were not provided."
+            return 401, _WWW, env.drf_detail(401, message, code="not_authenticated")
+        if (key, secret) != (self.api_key, self.secret_key):
+            message = "Invalid API key or secret key"
+            return 401, _WWW, env.drf_detail(401, message, code="authentication_failed")
+        workspace = headers.get("x-workspace-id")
+        if workspace is None and view in ("run_test_detail", "call_executions"):
+            # Endpoints 2 and 3 ignore unknown params, so this one reaches the auth layer.
+            workspace = dict(query).get("workspace_id") or None
+        if workspace is not None and workspace != self.dataset.workspace_id:
+            message = "Access denied to this workspace"
+            return 403, [], env.drf_detail(403, message, code="permission_denied")
+        return None
+
+
+async def _lifespan(receive: Receive, send: Send) -> None:
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+
+
+async def _send(send: Send, reply: Reply, fault: str | None, faults: Faults, *, head: bool) -> None:
+    status, headers, body = reply
+    if isinstance(body, bytes):
+        payload = body
+    else:
+        payload = dumps(body)
+        headers = [(b"content-type", b"application/json"), *headers]
+    if fault == "truncate":
+        payload = payload[: len(payload) // 2]
+    start = {
+        "type": "http.response.start",
+        "status": status,
+        "headers": [*headers, (b"content-length", str(len(payload)).encode())],
+    }
+    await send(start)
+    if head:
+        await send({"type": "http.response.body", "body": b""})
+        return
+    if fault == "drop":
+        await send(
+            {"type": "http.response.body", "body": payload[: len(payload) // 2], "more_body": True}
+        )
+        # What a client sees when the peer goes away mid-body, in-process and on a socket.
+        raise httpx.RemoteProtocolError(
+            "peer closed connection without sending complete message body"
+        )
+    if fault == "drip":
+        step = max(1, -(-len(payload) // faults.drip_chunks))
+        for i in range(0, len(payload), step):
+            await send(
+                {"type": "http.response.body", "body": payload[i : i + step], "more_body": True}
+            )
+            await anyio.sleep(faults.drip_interval)
+        await send({"type": "http.response.body", "body": b""})
+        return
+    await send({"type": "http.response.body", "body": payload})

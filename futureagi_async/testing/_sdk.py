@@ -1,0 +1,253 @@
+"""Endpoint 5, `/sdk/api/v1/simulation/runs/`: the only wrapped one, three selector modes."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from ._dataset import Call, Dataset, Execution, RunTest
+from ._envelopes import Reply, envelope, sdk_validation
+from ._evals import UnsupportedOutputType, eval_results
+from ._render import docs_eval_outputs
+from ._request import Request, is_uuid
+from ._wire import iso, iso_ms
+
+__all__ = ["simulation_runs"]
+
+_KNOWN = ("run_test_name", "execution_id", "call_execution_id", "eval_name", "summary")
+_TRUE = {"true", "True", "TRUE", "t", "T", "yes", "Yes", "YES", "y", "Y", "on", "On", "ON", "1"}
+_FALSE = {"false", "False", "FALSE", "f", "F", "no", "No", "NO", "n", "N", "off", "Off", "OFF", "0"}
+_JSON: list[tuple[bytes, bytes]] = []
+_CRASH = "Unable to fetch simulation runs."
+
+
+class _Crash(Exception):
+    """Anything the view's blanket `except` turns into its 500."""
+
+
+def _wrap(result: Any) -> Reply:
+    return 200, _JSON, {"status": True, "result": result}
+
+
+def _fail(status: int, message: str) -> Reply:
+    return status, _JSON, envelope(status, message)
+
+
+def simulation_runs(req: Request, data: Dataset, dialect: str) -> Reply:
+    params = req.params()
+    errors: dict[str, list[str]] = {}
+    for name in ("execution_id", "call_execution_id"):
+        if name in params and not is_uuid(params[name]):
+            errors[name] = ["Must be a valid UUID."]
+    if "run_test_name" in params and not params["run_test_name"].strip():
+        errors["run_test_name"] = ["This field may not be blank."]
+    summary = params.get("summary", "false")
+    if summary not in _TRUE | _FALSE:
+        errors["summary"] = ["Must be a valid boolean."]
+    if dialect == "backend":
+        # Unlike endpoints 1 and 4, unknown params are reported with everything else.
+        for key in params:
+            if key not in (*_KNOWN, "page", "limit"):
+                errors[key] = ["Unknown field."]
+    if not errors and not any(k in params for k in _KNOWN[:3]):
+        errors["non_field_errors"] = [
+            "At least one of 'run_test_name', 'execution_id', or 'call_execution_id' is required."
+        ]
+    if errors:
+        if dialect == "docs":
+            return 400, _JSON, envelope(400, "; ".join(m for ms in errors.values() for m in ms))
+        return 400, _JSON, sdk_validation(errors)
+    names = [n.strip() for n in params.get("eval_name", "").split(",") if n.strip()]
+    try:
+        if "call_execution_id" in params:
+            return _one_call(data, dialect, params["call_execution_id"], names)
+        if "execution_id" in params:
+            return _one_execution(data, dialect, params, names, summary in _TRUE)
+        return _by_name(data, dialect, params, names)
+    except (_Crash, UnsupportedOutputType):
+        return _fail(500, _CRASH)
+
+
+def _page(params: dict[str, str], count: int) -> tuple[int, int, int]:
+    """Django's paginator as the view drives it: forgiving `limit`, strict `page`."""
+    try:
+        size = int(params.get("limit", "10"))
+    except ValueError:
+        size = 10
+    if size < 1:
+        size = 10
+    pages = math.ceil(count / size) if count else 1
+    raw = params.get("page", "1")
+    if raw == "last":
+        return pages, size, pages
+    try:
+        page = int(raw)
+    except ValueError:
+        raise _Crash from None
+    if not 1 <= page <= pages:
+        raise _Crash
+    return page, size, pages
+
+
+def _ts(dialect: str) -> Any:
+    return iso_ms if dialect == "docs" else iso
+
+
+def _outputs(call: Call, dialect: str, names: list[str]) -> dict[str, Any]:
+    stored = call.eval_outputs
+    if names:
+        wanted = {n.lower() for n in names}
+        stored = {
+            k: v for k, v in stored.items() if "name" in v and str(v["name"]).lower() in wanted
+        }
+    if dialect == "docs":
+        return docs_eval_outputs(stored, key_by_name=False)
+    return stored
+
+
+def _one_call(data: Dataset, dialect: str, call_id: str, names: list[str]) -> Reply:
+    call = data.call(call_id)
+    if call is None:
+        return _fail(404, "Call execution not found.")
+    scenario = data.scenario(call.scenario_id)
+    ts = _ts(dialect)
+    return _wrap(
+        {
+            "call_execution_id": call.id,
+            "execution_id": call.execution_id,
+            "scenario_id": call.scenario_id,
+            "scenario_name": scenario.name if scenario else None,
+            "status": call.status,
+            "started_at": ts(call.started_at),
+            "completed_at": ts(call.completed_at),
+            "duration_seconds": call.duration_seconds,
+            "ended_reason": call.ended_reason,
+            "call_summary": call.call_summary,
+            "eval_outputs": _outputs(call, dialect, names),
+            "latency": {
+                "avg_agent_latency_ms": call.avg_agent_latency_ms,
+                "response_time_ms": call.response_time_ms,
+            },
+            "cost": {
+                "total_cost_cents": call.cost_cents,
+                "stt_cost_cents": 0 if call.cost_cents is not None else None,
+                "llm_cost_cents": call.cost_cents,
+                "tts_cost_cents": 0 if call.cost_cents is not None else None,
+            },
+        }
+    )
+
+
+def _execution_record(
+    data: Dataset, dialect: str, execution: Execution, rt: RunTest, names: list[str]
+) -> dict[str, Any]:
+    calls = data.calls_of(execution.id)
+    ts = _ts(dialect)
+    return {
+        "execution_id": execution.id,
+        "status": execution.status,
+        "started_at": ts(execution.started_at),
+        "completed_at": ts(execution.completed_at),
+        "total_calls": len(calls),
+        "completed_calls": sum(c.status == "completed" for c in calls),
+        "failed_calls": sum(c.status == "failed" for c in calls),
+        "eval_results": eval_results(calls, rt.eval_configs, names),
+    }
+
+
+def _one_execution(
+    data: Dataset, dialect: str, params: dict[str, str], names: list[str], summary: bool
+) -> Reply:
+    execution = data.execution(params["execution_id"])
+    rt = data.run_test(execution.run_test_id) if execution else None
+    if execution is None or rt is None:
+        return _fail(404, "Test execution not found.")
+    result = _execution_record(data, dialect, execution, rt, names)
+    calls = sorted(data.calls_of(execution.id), key=lambda c: c.updated_at, reverse=True)
+    page, size, pages = _page(params, len(calls))
+    result["call_results"] = {
+        "total_pages": pages,
+        "current_page": page,
+        "count": len(calls),
+        "results": [
+            {
+                "call_execution_id": c.id,
+                "scenario_id": c.scenario_id,
+                "scenario_name": (s.name if (s := data.scenario(c.scenario_id)) else None),
+                "status": c.status,
+                "duration_seconds": c.duration_seconds,
+                "eval_outputs": _outputs(c, dialect, names),
+            }
+            for c in calls[(page - 1) * size : page * size]
+        ],
+    }
+    if summary:
+        result.update(_summary(data, dialect, execution, rt, calls))
+    return _wrap(result)
+
+
+def _summary(
+    data: Dataset, dialect: str, execution: Execution, rt: RunTest, calls: list[Call]
+) -> dict[str, Any]:
+    """Never computed (null), too little data (`{}`), or clusters keyed by config name."""
+    if execution.summary_kind == 0:
+        return {"eval_explanation_summary": None, "eval_explanation_summary_status": "pending"}
+    if execution.summary_kind == 1 or not rt.eval_configs:
+        return {"eval_explanation_summary": {}, "eval_explanation_summary_status": "completed"}
+    config = rt.eval_configs[0]
+    members = [c.id for c in calls if c.status == "failed"][:4] or [c.id for c in calls[:2]]
+    if dialect == "docs":
+        cluster: dict[str, Any] = {
+            "cluster_name": "Premature call endings",
+            "call_execution_ids": members,
+            "description": "Agent hangs up before confirming the resolution.",
+        }
+        return {
+            "eval_explanation_summary": {config.template.name: [cluster]},
+            "eval_explanation_summary_status": "completed",
+        }
+    cluster = {
+        "theme": "Premature call endings",
+        "status": "accepted",
+        "kind": "failure",
+        "issues": ["Agent hangs up before confirming"],
+        "triggers": [],
+        "capabilities": [],
+        "application_contexts": [],
+        "evidence_summary": f"{len(members)} calls end without confirmation.",
+        "guidance": "Confirm resolution first.",
+        "confidence": "medium",
+        "cluster_id": 0,
+        "size": len(members),
+        "member_ids": members,
+        "representative_ids": members[:1],
+        "eval_name": config.template.name,
+        "eval_config_id": config.id,
+        "eval_template_id": config.template.id,
+    }
+    return {
+        "eval_explanation_summary": {config.name: [cluster]},
+        "eval_explanation_summary_status": "completed",
+    }
+
+
+def _by_name(data: Dataset, dialect: str, params: dict[str, str], names: list[str]) -> Reply:
+    wanted = params["run_test_name"]
+    # Exact and case-sensitive; same-named run tests are merged.
+    run_tests = {rt.id: rt for rt in data.run_tests if rt.name == wanted}
+    if not run_tests:
+        return _fail(404, "Run test not found.")
+    executions = [e for e in data.executions if e.run_test_id in run_tests]
+    executions.sort(key=lambda e: e.created_at, reverse=True)
+    page, size, pages = _page(params, len(executions))
+    return _wrap(
+        {
+            "total_pages": pages,
+            "current_page": page,
+            "count": len(executions),
+            "results": [
+                _execution_record(data, dialect, e, run_tests[e.run_test_id], names)
+                for e in executions[(page - 1) * size : page * size]
+            ],
+        }
+    )
