@@ -62,10 +62,12 @@ class _StaleConnection(Exception):
 
 
 class _Connection:
-    __slots__ = ("buffer", "idle_since", "origin", "reused", "stream")
+    __slots__ = ("buffer", "idle_since", "origin", "reused", "socket", "stream")
 
     def __init__(self, stream: anyio.abc.ByteStream, origin: tuple[bytes, bytes, int]) -> None:
         self.stream = stream
+        # Looked up once: anyio builds its whole attribute map on every `extra()` call.
+        self.socket = stream.extra(anyio.abc.SocketAttribute.raw_socket, None)
         self.origin = origin
         self.buffer = bytearray()
         self.idle_since = 0.0
@@ -76,7 +78,7 @@ class _Connection:
         # it (EOF) or sent bytes we never asked for. Either way it must not be reused.
         if self.buffer:
             return True
-        sock = self.stream.extra(anyio.abc.SocketAttribute.raw_socket, None)
+        sock = self.socket
         if sock is None:
             return False
         try:
@@ -148,10 +150,14 @@ class AnyioTransport(httpx.AsyncBaseTransport):
             self._slots = anyio.Semaphore(self._max_connections, fast_acquire=True)
         slots = self._slots
         try:
-            with anyio.fail_after(timeouts.get("pool")):
-                await slots.acquire()
-        except TimeoutError as exc:
-            raise httpx.PoolTimeout("no connection free in the pool", request=request) from exc
+            # A free slot needs no deadline: arming one costs a timer on every request.
+            slots.acquire_nowait()
+        except anyio.WouldBlock:
+            try:
+                with anyio.fail_after(timeouts.get("pool")):
+                    await slots.acquire()
+            except TimeoutError as exc:
+                raise httpx.PoolTimeout("no connection free in the pool", request=request) from exc
 
         conn: _Connection | None = None
         try:

@@ -1,0 +1,310 @@
+"""Run every scenario side by side, each client in its own process per round.
+
+    python -m benchmarks [--quick] [--rounds N] [--scenarios fanout,cpu,paging,memory,decode]
+                         [--write]
+
+The server runs in its own process pinned to core 1; clients are pinned to core 0. Ratios are
+taken within a round (same server, same machine load) and then summarised by their median.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).parent
+CLIENT_CPU, SERVER_CPU = 0, 1
+FANOUT_CLIENTS = [
+    "aiohttp",
+    "library",
+    "library-on-ours",
+    "httpx-ours",
+    "httpx-ours-trio",
+    "httpx-aiohttp",
+    "httpx2",
+    "httpx-default",
+    "requests",
+]
+CPU_CLIENTS = [c for c in FANOUT_CLIENTS if c != "requests"]
+
+
+@contextmanager
+def server(latency: float, rows_per_page: int = 10) -> Iterator[str]:
+    """The stand-in on loopback. HOOK: switch to `python -m futureagi_async.testing` here."""
+    cmd = [sys.executable, "-m", "benchmarks._server", "--latency", str(latency)]
+    cmd += ["--rows-per-page", str(rows_per_page)]
+    if hasattr(os, "sched_setaffinity") and (os.cpu_count() or 1) > 1:
+        cmd += ["--cpu", str(SERVER_CPU)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline().split()
+        if line[:1] != ["READY"]:
+            raise RuntimeError(f"server did not start: {line}")
+        yield f"http://127.0.0.1:{line[1]}"
+    finally:
+        proc.terminate()
+        proc.wait()
+
+
+def run_one(spec: dict[str, Any]) -> dict[str, Any] | str:
+    """One client in a fresh process; a failure is reported as a string, never hidden."""
+    if hasattr(os, "sched_setaffinity") and (os.cpu_count() or 1) > 1:
+        spec = {**spec, "cpu": CLIENT_CPU}
+    proc = subprocess.run(
+        [sys.executable, "-m", "benchmarks._run", json.dumps(spec)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    if proc.returncode != 0:
+        last = (proc.stderr.strip().splitlines() or ["?"])[-1]
+        return f"n/a ({last[:100]})"
+    result: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
+    return result
+
+
+def fmt(values: Sequence[float], digits: int = 2) -> str:
+    if not values:
+        return "n/a"
+    med = statistics.median(values)
+    if len(values) == 1:
+        return f"{med:.{digits}f}"
+    return f"{med:.{digits}f} ({min(values):.{digits}f}-{max(values):.{digits}f})"
+
+
+def scenario_fanout(args: argparse.Namespace, out: list[str]) -> None:
+    fetches = 200 if args.quick else 1000
+    latency = 0.05
+    out.append(
+        f"### 1. Latency-bound fan-out: {fetches} pages of ~26 KB, {latency * 1000:.0f} ms latency"
+    )
+    out.append("")
+    out.append(
+        "wall/ideal: ideal = fetches / C x latency. vs aiohttp: wall and client CPU divided by"
+        " raw aiohttp's in the same round. `requests` is the vendor docs' sequential loop on"
+        f" {args.seq_fetches} fetches, its wall extrapolated to {fetches}."
+    )
+    out.append("")
+    with server(latency) as url:
+        for c in (16, 64):
+            ideal = fetches / c * latency
+            rows: dict[str, dict[str, list[float]]] = {}
+            notes: dict[str, str] = {}
+            for _ in range(args.rounds):
+                base: dict[str, Any] | None = None
+                for client in FANOUT_CLIENTS:
+                    n = args.seq_fetches if client == "requests" else fetches
+                    spec = {"client": client, "url": url, "fetches": n, "concurrency": c}
+                    r = run_one({**spec, "scenario": "fanout"})
+                    if isinstance(r, str):
+                        notes[client] = r
+                        continue
+                    wall = r["wall"] * fetches / n
+                    base = base or (r if client == "aiohttp" else None)
+                    row = rows.setdefault(client, {"ratio": [], "vs": [], "cpu": [], "cpuvs": []})
+                    row["ratio"].append(wall / ideal)
+                    row["cpu"].append(r["cpu"] / n * 1e6)
+                    if base is not None:
+                        row["vs"].append(wall / base["wall"])
+                        row["cpuvs"].append((r["cpu"] / n) / (base["cpu"] / fetches))
+            out.append(f"C={c} (ideal {ideal:.3f} s)")
+            out.append("")
+            out.append(
+                "| client | wall/ideal | wall vs aiohttp | CPU µs/request | CPU vs aiohttp |"
+            )
+            out.append("|---|---|---|---|---|")
+            for client in FANOUT_CLIENTS:
+                if client in rows:
+                    row = rows[client]
+                    out.append(
+                        f"| {client} | {fmt(row['ratio'])} | {fmt(row['vs'])} | "
+                        f"{fmt(row['cpu'], 0)} | {fmt(row['cpuvs'])} |"
+                    )
+                else:
+                    out.append(f"| {client} | {notes.get(client, 'n/a')} | | | |")
+            out.append("")
+            print("\n".join(out[-len(FANOUT_CLIENTS) - 4 :]), flush=True)
+
+
+def scenario_cpu(args: argparse.Namespace, out: list[str]) -> None:
+    fetches = 300 if args.quick else 2000
+    out.append(f"### 2. CPU-bound: {fetches} pages, no latency, C=64, client CPU per request")
+    out.append("")
+    out.append(
+        "Process CPU time of the client over the fetch phase. aiohttp and the raw httpx"
+        " clients only call json.loads (httpx-ours: orjson via futureagi_async._json);"
+        " `library` structures typed models."
+    )
+    out.append("")
+    rows: dict[str, dict[str, list[float]]] = {}
+    notes: dict[str, str] = {}
+    with server(0.0) as url:
+        for _ in range(args.rounds):
+            base = None
+            for client in CPU_CLIENTS:
+                spec = {"client": client, "url": url, "fetches": fetches, "concurrency": 64}
+                r = run_one({**spec, "scenario": "cpu"})
+                if isinstance(r, str):
+                    notes[client] = r
+                    continue
+                base = base or (r if client == "aiohttp" else None)
+                row = rows.setdefault(client, {"cpu": [], "vs": [], "rps": []})
+                row["cpu"].append(r["cpu"] / fetches * 1e6)
+                row["rps"].append(fetches / r["wall"])
+                if base is not None:
+                    row["vs"].append(r["cpu"] / base["cpu"])
+    out.append("| client | CPU µs/request | CPU vs aiohttp | requests/s |")
+    out.append("|---|---|---|---|")
+    for client in CPU_CLIENTS:
+        if client in rows:
+            row = rows[client]
+            out.append(
+                f"| {client} | {fmt(row['cpu'], 0)} | {fmt(row['vs'])} | {fmt(row['rps'], 0)} |"
+            )
+        else:
+            out.append(f"| {client} | {notes.get(client, 'n/a')} | | |")
+    out.append("")
+    print("\n".join(out[-len(CPU_CLIENTS) - 3 :]), flush=True)
+
+
+def scenario_paging(args: argparse.Namespace, out: list[str]) -> None:
+    pages, page_size, latency = (20 if args.quick else 100), 10, 0.05
+    out.append(f"### 4. Pagination: a {pages}-page listing, {latency * 1000:.0f} ms latency")
+    out.append("")
+    clients = ["library", "library-on-ours", "paging-httpx-ours", "paging-httpx-default"]
+    rows: dict[str, list[float]] = {}
+    notes: dict[str, str] = {}
+    with server(latency) as url:
+        for _ in range(args.rounds):
+            for client in clients:
+                spec = {"client": client, "url": url, "scenario": "paging", "concurrency": 16}
+                r = run_one({**spec, "rows": pages * page_size, "page_size": page_size})
+                if isinstance(r, str):
+                    notes[client] = r
+                else:
+                    rows.setdefault(client, []).append(r["wall"])
+    out.append("| client | wall s | vs one page at a time |")
+    out.append("|---|---|---|")
+    seq = rows.get("paging-httpx-ours")
+    for client in clients:
+        if client not in rows:
+            out.append(f"| {client} | {notes.get(client, 'n/a')} | |")
+            continue
+        ratios = [w / s for w, s in zip(rows[client], seq or [], strict=False)]
+        out.append(f"| {client} | {fmt(rows[client])} | {fmt(ratios)} |")
+    out.append("")
+    out.append("`paging-*`: one page at a time, the vendor docs' way. `library`: its pager.")
+    out.append("")
+    print("\n".join(out[-len(clients) - 5 :]), flush=True)
+
+
+def scenario_memory(args: argparse.Namespace, out: list[str]) -> None:
+    sizes = (2_000, 20_000) if args.quick else (10_000, 100_000)
+    page_size = 100
+    out.append(f"### 5. Memory: peak RSS streaming {sizes[0]:,} vs {sizes[1]:,} call rows")
+    out.append("")
+    clients = ["library", "library-on-ours", "paging-httpx-ours"]
+    rows: dict[tuple[str, int], list[float]] = {}
+    notes: dict[str, str] = {}
+    with server(0.0, rows_per_page=10) as url:
+        for _ in range(max(1, args.rounds // 2)):
+            for client in clients:
+                for n in sizes:
+                    spec = {"client": client, "url": url, "scenario": "memory", "concurrency": 16}
+                    r = run_one({**spec, "rows": n, "page_size": page_size})
+                    if isinstance(r, str):
+                        notes[client] = r
+                    else:
+                        rows.setdefault((client, n), []).append(r["maxrss_kb"] / 1024)
+    out.append(f"| client | {sizes[0]:,} rows MiB | {sizes[1]:,} rows MiB |")
+    out.append("|---|---|---|")
+    for client in clients:
+        if (client, sizes[0]) in rows:
+            a, b = rows[(client, sizes[0])], rows[(client, sizes[1])]
+            out.append(f"| {client} | {fmt(a, 1)} | {fmt(b, 1)} |")
+        else:
+            out.append(f"| {client} | {notes.get(client, 'n/a')} | |")
+    out.append("")
+    print("\n".join(out[-len(clients) - 3 :]), flush=True)
+
+
+def scenario_decode(args: argparse.Namespace, out: list[str]) -> None:
+    """Scenario 3 belongs to benchmarks/decode.py (another owner); run it if present."""
+    if not (HERE / "decode.py").exists():
+        out += ["### 3. Decoding", "", "benchmarks/decode.py is not there yet.", ""]
+        return
+    cmd = [sys.executable, "-m", "benchmarks.decode", *(["--quick"] if args.quick else [])]
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    out += ["### 3. Decoding (benchmarks/decode.py)", "", "```", proc.stdout.strip()]
+    if proc.returncode:
+        out.append(proc.stderr.strip()[-500:])
+    out += ["```", ""]
+
+
+def machine() -> list[str]:
+    cpu = "?"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    pkgs = ["httpx", "httpcore", "httpcore2", "httpx2", "httpx-aiohttp", "aiohttp", "anyio"]
+    pkgs += ["trio", "orjson", "requests", "cattrs", "attrs"]
+    versions = []
+    for p in pkgs:
+        try:
+            versions.append(f"{p} {metadata.version(p)}")
+        except metadata.PackageNotFoundError:
+            versions.append(f"{p} absent")
+    return [
+        f"- {os.cpu_count()} CPUs ({cpu}), {platform.system()} {platform.release()}",
+        f"- Python {platform.python_version()}; " + ", ".join(versions),
+        f"- server pinned to core {SERVER_CPU}, clients to core {CLIENT_CPU}",
+    ]
+
+
+SCENARIOS = {
+    "fanout": scenario_fanout,
+    "cpu": scenario_cpu,
+    "decode": scenario_decode,
+    "paging": scenario_paging,
+    "memory": scenario_memory,
+}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks")
+    parser.add_argument("--quick", action="store_true", help="small, one-round smoke run")
+    parser.add_argument("--rounds", type=int, default=None)
+    parser.add_argument("--seq-fetches", type=int, default=None)
+    parser.add_argument("--scenarios", default=",".join(SCENARIOS))
+    parser.add_argument("--write", action="store_true", help="write benchmarks/RESULTS.md")
+    args = parser.parse_args()
+    args.rounds = args.rounds or (1 if args.quick else 3)
+    args.seq_fetches = args.seq_fetches or (20 if args.quick else 50)
+    out = [f"Run {time.strftime('%Y-%m-%d %H:%M')}, {args.rounds} round(s):", ""]
+    out += [*machine(), "", f"Command: `python -m benchmarks {' '.join(sys.argv[1:])}`", ""]
+    print("\n".join(out), flush=True)
+    for name in args.scenarios.split(","):
+        SCENARIOS[name](args, out)
+    if args.write:
+        (HERE / "RESULTS.md").write_text("\n".join(out) + "\n")
+
+
+if __name__ == "__main__":
+    main()
