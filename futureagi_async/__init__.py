@@ -1,5 +1,11 @@
-"""An asyncio-native client for the Future AGI Simulate API."""
+"""An asyncio-native client for the Future AGI Simulate API.
 
+async with futureagi_async.AsyncClient() as client:
+    async for run_test in client.run_tests.list():
+        ...
+"""
+
+from ._client import AsyncClient
 from ._errors import (
     APIConnectionError,
     APIError,
@@ -15,21 +21,61 @@ from ._errors import (
     ResponseDecodeError,
     ServerError,
 )
+from ._fanout import BoundedMap, Outcome, Progress, bounded_map, map_all
+from ._filters import Filter
+from ._pager import Page, Pager
+from ._pipeline import ClientClosedError
+from ._retry import instant_retries
 from ._version import __version__
+from .models import (
+    CallExecution,
+    EvalConfigResult,
+    EvalOutput,
+    EvalResult,
+    ExplanationCluster,
+    GridColumn,
+    RunTest,
+    SimulationCall,
+    SimulationExecution,
+    TestExecutionPage,
+    TranscriptItem,
+)
 
 __all__ = [
     "APIConnectionError",
     "APIError",
     "APIStatusError",
     "APITimeoutError",
+    "AsyncClient",
     "AuthenticationError",
     "BadRequestError",
+    "BoundedMap",
+    "CallExecution",
+    "ClientClosedError",
     "ConfigurationError",
+    "EvalConfigResult",
+    "EvalOutput",
+    "EvalResult",
+    "ExplanationCluster",
+    "Filter",
     "FutureAGIError",
+    "GridColumn",
     "NotFoundError",
+    "Outcome",
+    "Page",
+    "Pager",
     "PermissionDeniedError",
+    "Progress",
     "RateLimitError",
     "ResponseDecodeError",
+    "RunTest",
     "ServerError",
+    "SimulationCall",
+    "SimulationExecution",
+    "TestExecutionPage",
+    "TranscriptItem",
     "__version__",
+    "bounded_map",
+    "instant_retries",
+    "map_all",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from types import TracebackType
 from typing import Self
 
@@ -11,21 +12,30 @@ import httpx
 
 from ._config import ClientConfig, TimeoutTypes, to_timeout
 from ._pipeline import Pipeline, SharedResources
+from ._transport import create_transport
 from .resources import RunTests, Simulation, TestExecutions
 
 __all__ = ["AsyncClient"]
 
 
+_PROXY_VARIABLES = ("HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy")
+
+
 def _default_http_client(config: ClientConfig) -> httpx.AsyncClient:
-    # One connection per request in flight: the client-wide bound decides, never the pool.
-    limits = httpx.Limits(
-        max_connections=config.max_concurrency,
-        max_keepalive_connections=config.max_concurrency,
-    )
+    """A pool sized to the client-wide bound, so the bound decides and the pool never waits.
+
+    Our own transport is faster and cancel-safe (see `_transport`); it speaks no proxy
+    protocol, so where the environment names a proxy, httpx's own pool honours it instead.
+    """
+    if any(os.environ.get(name) for name in _PROXY_VARIABLES):
+        limits = httpx.Limits(
+            max_connections=config.max_concurrency,
+            max_keepalive_connections=config.max_concurrency,
+        )
+        return httpx.AsyncClient(limits=limits, timeout=config.timeout)
     return httpx.AsyncClient(
-        transport=httpx.AsyncHTTPTransport(limits=limits),
+        transport=create_transport(max_connections=config.max_concurrency),
         timeout=config.timeout,
-        follow_redirects=False,
     )
 
 
