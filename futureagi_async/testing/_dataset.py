@@ -219,6 +219,21 @@ class Dataset:
     _rng: random.Random
     _clock: datetime
     _lock: threading.Lock = attrs.field(factory=threading.Lock)
+    #: Bumped on every change, so cached responses of the old data are never served.
+    version: int = 0
+    _index: tuple[int, dict[str, list[Call]], dict[str, Scenario]] | None = None
+
+    def _indexed(self) -> tuple[dict[str, list[Call]], dict[str, Scenario]]:
+        # Rebuilt lazily per version: lookups stay O(1) for benchmark-sized datasets.
+        index = self._index
+        if index is None or index[0] != self.version:
+            by_execution: dict[str, list[Call]] = {}
+            for call in self.calls:
+                by_execution.setdefault(call.execution_id, []).append(call)
+            scenarios = {s.id: s for r in self.run_tests for s in r.scenarios}
+            index = (self.version, by_execution, scenarios)
+            self._index = index
+        return index[1], index[2]
 
     # --- lookups -------------------------------------------------------------------------
 
@@ -232,21 +247,14 @@ class Dataset:
         return next((c for c in self.calls if c.id == call_id and not c.deleted), None)
 
     def scenario(self, scenario_id: str) -> Scenario | None:
-        for run_test in self.run_tests:
-            for scenario in run_test.scenarios:
-                if scenario.id == scenario_id:
-                    return scenario
-        return None
+        return self._indexed()[1].get(scenario_id)
 
     def executions_of(self, run_test_id: str) -> list[Execution]:
         return [e for e in self.executions if e.run_test_id == run_test_id]
 
     def calls_of(self, execution_id: str, *, include_deleted: bool = False) -> list[Call]:
-        return [
-            c
-            for c in self.calls
-            if c.execution_id == execution_id and (include_deleted or not c.deleted)
-        ]
+        calls = self._indexed()[0].get(execution_id, [])
+        return [c for c in calls if include_deleted or not c.deleted]
 
     def last_run_at(self, run_test_id: str) -> datetime | None:
         return max((e.created_at for e in self.executions_of(run_test_id)), default=None)
@@ -268,6 +276,7 @@ class Dataset:
                     _make_call(self._rng, self.spec, run_test, execution, self._clock, "completed")
                 )
             self.calls = (*self.calls, *new)
+            self.version += 1
             return new
 
     def remove_calls(self, execution_id: str, n: int) -> list[Call]:
@@ -276,6 +285,7 @@ class Dataset:
             live = sorted(self.calls_of(execution_id), key=lambda c: c.updated_at, reverse=True)
             gone = {c.id for c in live[:n]}
             self.calls = tuple(c for c in self.calls if c.id not in gone)
+            self.version += 1
             return live[:n]
 
 
