@@ -31,6 +31,7 @@ alias (the docs' `output` for `value`) are written under the attribute's own nam
 from __future__ import annotations
 
 import math
+import types
 import typing
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, date, datetime
@@ -330,11 +331,26 @@ def _as_dict(value: object, cls: type) -> dict[str, Any]:
     raise _NotAnObject(cls, value)
 
 
+def _slot_setter(cls: type, name: str) -> Callable[[object, object], None]:
+    """The slot's own setter: building a 70-field frozen instance through it skips the
+    keyword-argument call and the frozen `__setattr__` indirection, about half the cost of
+    `cls(**fields)`. Safe because the models have no validators, converters or post-init.
+    """
+    slot = getattr(cls, name)
+    if not isinstance(slot, types.MemberDescriptorType):
+        raise TypeError(f"{cls.__name__}.{name} is not a slot; models must be slotted")
+    return slot.__set__
+
+
 def _generate_structure(cls: type) -> _Reader:
+    if attrs.has(cls) and getattr(cls, "__attrs_post_init__", None) is not None:
+        raise TypeError(f"{cls.__name__}: post-init hooks are not supported")
     hints = typing.get_type_hints(cls)
     fields = [field for field in attrs.fields(cls) if field.name != "extra"]
     namespace: dict[str, Any] = {
         "cls": cls,
+        "new": object.__new__,
+        "set_extra": _slot_setter(cls, "extra"),
         "_Mismatch": _Mismatch,
         "_NotAnObject": _NotAnObject,
         "_as_dict": _as_dict,
@@ -350,7 +366,7 @@ def _generate_structure(cls: type) -> _Reader:
         lines += ["    o, seed = normalize(o)", "    extra = dict(seed)"]
     else:
         lines.append("    extra = {}")
-    lines.append("    g = o.get")
+    lines += ["    g = o.get", "    obj = new(cls)"]
     for index, field in enumerate(fields):
         key = field.name
         known.add(key)
@@ -394,17 +410,16 @@ def _generate_structure(cls: type) -> _Reader:
             ]
             if empty != "None":
                 lines += ["    else:", f"        v = {empty}"]
-        lines.append(f"    f{index} = v")
+        namespace[f"set{index}"] = _slot_setter(cls, key)
+        lines.append(f"    set{index}(obj, v)")
     namespace["known"] = frozenset(known)
     lines += [
         "    if not o.keys() <= known:",
         "        for k in o:",
         "            if k not in known:",
         "                extra[k] = o[k]",
-        "    return cls(",
-        *(f"        {field.alias}=f{index}," for index, field in enumerate(fields)),
-        "        extra=extra,",
-        "    )",
+        "    set_extra(obj, extra)",
+        "    return obj",
     ]
     source = "\n".join(lines)
     code = compile(source, f"<structure {cls.__qualname__}>", "exec")
