@@ -322,7 +322,9 @@ def generate(spec: DatasetSpec) -> Dataset:
             )
             executions.append(execution)
             for k in range(spec.calls_per_execution):
-                clock = max(clock, started) + timedelta(seconds=7, microseconds=rng.randrange(2))
+                clock = max(clock, started) + timedelta(seconds=7)
+                # Both wire forms: whole seconds (no fraction) and 6 fractional digits.
+                clock = clock.replace(microsecond=rng.randrange(1, 10**6) if k % 3 else 0)
                 status = _call_status(rng, running)
                 call = _make_call(rng, spec, run_test, execution, clock, status, index=k)
                 calls.append(call)
