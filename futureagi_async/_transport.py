@@ -4,11 +4,21 @@ Users see and pass an `httpx.AsyncClient`; this module decides what sits under i
 
 Why not httpx's own transport: httpcore 1.0.9's pool re-scans every connection against every
 queued request on each request and each release, so its cost grows with the square of the
-concurrency (issue 5: at 64 in flight, 11.5x the ideal wall time and 24x aiohttp's CPU), and
-it is known to leak pool slots on cancellation (encode/httpcore 1093, 830, 785). The
-alternatives measured (`python -m benchmarks`, table in benchmarks/README.md) either need
-aiohttp and so cannot run on trio (httpx-aiohttp), or still spend more CPU per request than
-this pool (httpcore2, httpx2).
+concurrency, and it is known to leak pool slots on cancellation (encode/httpcore 1093, 830,
+785). Measured by `python -m benchmarks --rounds 3` (benchmarks/README.md; 1,000 pages of
+26 KB, 50 ms latency, C=64; medians, ratios within a round, 2 shared cores):
+
+    client (all but aiohttp are httpx-shaped)   wall/ideal  wall vs aiohttp  CPU vs aiohttp
+    aiohttp, raw, json.loads                    1.09        1.00             1.00 (262 us)
+    httpx on this transport, asyncio            1.10        1.02             1.44
+    httpx on this transport, trio               1.10        1.01             1.54
+    httpx on httpx-aiohttp                      1.22        1.12             1.89
+    httpx2                                      1.19        1.10             2.92
+    httpx default (httpcore 1.0.9)              10.84       9.94             31.2
+
+This pool is the cheapest of the httpx-shaped options, needs no dependency beyond anyio
+(httpx-aiohttp would add aiohttp and could not run on trio), and is one code path for both
+backends, so it is the default everywhere.
 
 Why this design is cheap: a checkout is a semaphore acquire plus a list pop, a release is a
 list append plus a synchronous semaphore release; nothing scans. Parsing is a few `bytes`
