@@ -1,0 +1,99 @@
+"""Bulk export: every execution of a run test, with every call row, to one JSON Lines file.
+
+`client.export` fetches executions concurrently (bounded by `concurrency` and by the
+client's `max_concurrency`) and hands each over complete, so memory holds a few executions,
+never the whole run test. With `return_exceptions=True` one broken execution is reported
+and skipped instead of failing the export. The file is written under a temporary name and
+renamed when complete, so a crash never leaves a half-file that looks finished. (The
+`futureagi-async export` command adds resuming, CSV/Parquet and a progress bar.)
+
+    python examples/bulk_export.py                      # from the built-in fake
+    FI_API_KEY=... FI_SECRET_KEY=... python examples/bulk_export.py "My run test" out.jsonl --live
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import anyio
+import attrs
+import httpx
+
+from futureagi_async import AsyncClient, Progress
+
+
+def _json_line(obj: object) -> bytes:
+    """A model as one compact JSON line; datetimes as ISO 8601."""
+    data = attrs.asdict(obj)  # type: ignore[arg-type]
+    return json.dumps(data, default=datetime.isoformat, separators=(",", ":")).encode() + b"\n"
+
+
+def _report(progress: Progress) -> None:
+    print(f"\r{progress.done}/{progress.total or '?'} executions", end="", file=sys.stderr)
+
+
+async def main(
+    base_url: str | None = None,
+    *,
+    http_client: httpx.AsyncClient | None = None,
+    api_key: str | None = None,
+    secret_key: str | None = None,
+    run_test: str | None = None,
+    out: Path = Path("export.jsonl"),
+    concurrency: int = 8,
+) -> dict[str, int]:
+    """Write `out`; return how many executions, calls and failures there were."""
+    counts = {"executions": 0, "calls": 0, "failed": 0}
+    partial = out.with_name(out.name + ".partial")
+    async with AsyncClient(
+        api_key, secret_key, base_url=base_url, http_client=http_client
+    ) as client:
+        if run_test is None:
+            async for first in client.run_tests.list(page_size=1):
+                run_test = first.name
+                break
+        assert run_test is not None
+        with partial.open("wb") as file:
+            async with client.export(
+                run_test, concurrency=concurrency, return_exceptions=True, progress=_report
+            ) as records:
+                async for outcome in records:
+                    if not outcome.ok:
+                        counts["failed"] += 1
+                        print(f"\nskipped {outcome.input}: {outcome.error}", file=sys.stderr)
+                        continue
+                    record = outcome.unwrap()
+                    file.write(_json_line(record))
+                    counts["executions"] += 1
+                    counts["calls"] += len(record.calls)
+    partial.replace(out)
+    print(
+        f"\n{run_test}: {counts['executions']} executions, {counts['calls']} calls -> {out}"
+        + (f" ({counts['failed']} failed)" if counts["failed"] else "")
+    )
+    return counts
+
+
+if __name__ == "__main__":
+    args = [a for a in sys.argv[1:] if a != "--live"]
+    name = args[0] if args else None
+    target = Path(args[1]) if len(args) > 1 else Path("export.jsonl")
+    if "--live" in sys.argv:
+        anyio.run(lambda: main(run_test=name, out=target))
+    else:
+        from futureagi_async.testing import TEST_API_KEY, TEST_SECRET_KEY, FakeAPI
+
+        fake = httpx.AsyncClient(transport=FakeAPI().transport())
+        anyio.run(
+            lambda: main(
+                "http://127.0.0.1",
+                http_client=fake,
+                api_key=TEST_API_KEY,
+                secret_key=TEST_SECRET_KEY,
+                run_test=name,
+                out=target,
+            )
+        )
