@@ -304,3 +304,21 @@ async def test_endpoint3_search_and_status(fake: FakeAPI, http: httpx.AsyncClien
     wildcard = (await http.get(path, params={"search": "_", "limit": "999"})).json()
     assert wildcard["count"] == (await http.get(path)).json()["count"]
     assert (await http.get(path, params={"status": "Completed"})).json()["count"] == 0
+
+
+async def test_endpoint1_search_and_filters(fake: FakeAPI, http: httpx.AsyncClient) -> None:
+    voice = fake.dataset.run_tests[0]
+    assert voice.agent_definition is not None
+    by_agent = (
+        await http.get(RT, params={"search": f"  {voice.agent_definition.agent_name.upper()} "})
+    ).json()
+    assert voice.id in {r["id"] for r in by_agent["results"]}
+    prompt = next(rt for rt in fake.dataset.run_tests if rt.source_type == "prompt")
+    prompts = (await http.get(RT, params={"simulation_type": "prompt"})).json()["results"]
+    assert {r["id"] for r in prompts} == {prompt.id}
+    other = "5e0e5e0e-0000-4000-8000-000000000000"
+    gated = await http.get(RT, params={"simulation_type": "prompt", "prompt_template_id": other})
+    assert gated.json()["count"] == 0
+    # Ignored unless simulation_type=prompt, but still validated.
+    assert (await http.get(RT, params={"prompt_template_id": other})).json()["count"] == 4
+    assert (await http.get(RT, params={"prompt_template_id": "x"})).status_code == 400
