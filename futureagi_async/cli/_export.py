@@ -33,6 +33,7 @@ __all__ = ["FORMATS", "ExportWriter", "call_columns", "eval_config_names"]
 
 FORMATS = ("jsonl", "csv", "parquet")
 MANIFEST = "export.manifest"
+LOCK = "export.lock"
 JSONL = "executions.jsonl"
 CSV = "calls.csv"
 PARQUET = "calls.parquet"
@@ -170,6 +171,7 @@ class ExportWriter:
         self.rows_written = 0
         self._files: dict[str, io.BufferedWriter] = {}
         self._manifest: io.BufferedWriter | None = None
+        self._lock: io.BufferedWriter | None = None
 
     # --- files --------------------------------------------------------------------------
 
@@ -190,6 +192,15 @@ class ExportWriter:
 
     def __enter__(self) -> Self:
         self.directory.mkdir(parents=True, exist_ok=True)
+        self._lock = _lock(self.directory / LOCK)
+        try:
+            self._open()
+        except BaseException:
+            self._close()
+            raise
+        return self
+
+    def _open(self) -> None:
         manifest = self.directory / MANIFEST
         if self._overwrite:
             for path in [manifest, *map(self._partial, (JSONL, CSV)), *self.final_paths()]:
@@ -216,7 +227,6 @@ class ExportWriter:
             self._commit(None)
         else:
             self._manifest = manifest.open("ab")
-        return self
 
     def _resume(self, manifest: Path) -> dict[str, int]:
         """Read the manifest; return the sizes the partial files had at the last commit."""
@@ -303,8 +313,11 @@ class ExportWriter:
             self.done.add(execution.execution_id)
 
     def finish(self) -> list[Path]:
-        """Publish: close, make Parquet from the CSV, rename, drop the manifest."""
-        self._close()
+        """Publish: close, make Parquet from the CSV, rename, drop the manifest.
+
+        The lock is held until the end, so no other export sees a half-published directory.
+        """
+        self._close(keep_lock=True)
         if "parquet" in self._formats:
             _csv_to_parquet(self._partial(CSV), self.directory / PARQUET)
         if "jsonl" in self._formats:
@@ -314,15 +327,20 @@ class ExportWriter:
         else:
             self._partial(CSV).unlink(missing_ok=True)
         (self.directory / MANIFEST).unlink()
+        (self.directory / LOCK).unlink(missing_ok=True)
+        self._close()
         return self.final_paths()
 
-    def _close(self) -> None:
+    def _close(self, *, keep_lock: bool = False) -> None:
         for handle in self._files.values():
             handle.close()
         self._files.clear()
         if self._manifest is not None:
             self._manifest.close()
             self._manifest = None
+        if self._lock is not None and not keep_lock:
+            self._lock.close()  # closing releases the lock
+            self._lock = None
 
     def __exit__(
         self,
@@ -331,6 +349,21 @@ class ExportWriter:
         tb: TracebackType | None,
     ) -> None:
         self._close()
+
+
+def _lock(path: Path) -> io.BufferedWriter:
+    """Hold `path` locked, so two exports never append to the same files at once."""
+    handle = path.open("ab")
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows: no advisory locks, no check
+        return handle
+    try:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.close()
+        raise UsageError(f"another export is writing to {path.parent}") from None
+    return handle
 
 
 def _csv_line(values: Iterable[Any]) -> bytes:
@@ -345,8 +378,8 @@ def _csv_to_parquet(source: Path, target: Path) -> None:
 
     partial = target.with_name(target.name + ".partial")
     # Every column as text: a column of mostly numbers with one "Passed" must not fail.
-    with source.open("rb") as handle:
-        header = next(csv.reader(io.TextIOWrapper(handle, encoding="utf-8")))
+    with source.open(newline="", encoding="utf-8") as handle:
+        header = next(csv.reader(handle))
     table = pacsv.read_csv(
         source,
         convert_options=pacsv.ConvertOptions(

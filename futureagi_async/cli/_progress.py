@@ -59,7 +59,6 @@ class ProgressBar:
                 BarColumn,
                 MofNCompleteColumn,
                 TextColumn,
-                TimeElapsedColumn,
                 TimeRemainingColumn,
             )
             from rich.progress import (
@@ -70,13 +69,12 @@ class ProgressBar:
             return self
         self._bar = RichProgress(
             TextColumn("{task.description}"),
-            BarColumn(),
+            BarColumn(bar_width=24),
             MofNCompleteColumn(),
             _rate_column(),
             TextColumn("eta"),
             TimeRemainingColumn(),
             TextColumn("{task.fields[extra]}"),
-            TimeElapsedColumn(),
             console=Console(file=self._stream or sys.stderr),
             transient=False,
         )

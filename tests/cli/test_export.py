@@ -162,3 +162,18 @@ def test_an_unknown_run_test_is_an_error(cli: Cli, env: Served, tmp_path: Path) 
     result = cli("export", "No such run test", "-o", str(tmp_path / "x"))
     assert result.code == 2
     assert result.err.startswith("error:")
+
+
+def test_two_exports_never_write_to_one_directory(tmp_path: Path) -> None:
+    from futureagi_async.cli._export import ExportWriter
+    from futureagi_async.cli._gate import UsageError
+
+    options = {"run_test": "rt", "formats": ["jsonl"], "transcripts": False, "evals": []}
+    with (
+        ExportWriter(tmp_path, **options),  # type: ignore[arg-type]
+        pytest.raises(UsageError, match="another export is writing"),
+    ):
+        ExportWriter(tmp_path, **options).__enter__()  # type: ignore[arg-type]
+    with ExportWriter(tmp_path, **options) as writer:  # type: ignore[arg-type]
+        writer.finish()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["executions.jsonl"]
