@@ -133,12 +133,17 @@ def bounded_map(
       an ``ExceptionGroup``. With ``return_exceptions=True`` every item is yielded as an
       ``Outcome`` holding its value or its error; an error from ``inputs`` itself still
       fails the map. Cancellation and other ``BaseException``\\ s are never captured.
+      The block's body runs inside the map's task group, so a failure also cancels the
+      body at its next ``await`` (whatever it awaits), and is raised even if the body
+      has already left by ``break``. Items that fail while the map is being cancelled are
+      counted in a note on the raised exception.
     - Back-pressure: at most ``concurrency`` inputs are taken and not yet yielded, counting
       the running ones, the finished ones waiting for the consumer and, in ordered mode,
       the ones waiting for an earlier item: item ``i + concurrency`` does not start before
       item ``i`` is yielded. Inputs are pulled lazily, one per free slot; they are not
       closed by the map (wrap an async generator in ``contextlib.aclosing`` if it must be).
-    - Leaving the block, however, cancels the work still running and waits for it.
+    - Leaving the block, however, cancels the work still running and waits for it;
+      results not read by then are dropped. Read ``results`` from one task only.
     - ``progress`` is called with a ``Progress`` snapshot whenever a counter changes; it
       runs inline, so it should be quick. An exception from it fails the map.
     """

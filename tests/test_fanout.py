@@ -156,6 +156,40 @@ async def test_the_raised_failure_keeps_its_own_context() -> None:
     assert isinstance(info.value.__context__, ValueError)
 
 
+async def test_a_failure_cancels_the_body_whatever_it_awaits() -> None:
+    never = anyio.Event()
+    work = Work(fail={0: ValueError("zero")})
+    work.release(0)
+
+    async def run() -> None:
+        async with bounded_map(work, [0]):
+            await never.wait()
+
+    with pytest.raises(ValueError, match="zero"):
+        await run()
+
+
+async def test_failures_during_cancellation_are_noted_on_the_raised_one() -> None:
+    work = Work(fail={0: ValueError("first")})
+
+    async def fn(item: int) -> int:
+        try:
+            return await work(item)
+        except anyio.get_cancelled_exc_class():
+            raise RuntimeError("cleanup failed") from None
+
+    async def run() -> None:
+        async with bounded_map(fn, range(3), concurrency=3) as results:
+            await work.until(lambda w: len(w.started) == 3)
+            work.release(0)
+            async for _ in results:
+                pass
+
+    with pytest.raises(ValueError, match="first") as info:
+        await run()
+    assert info.value.__notes__ == ["2 more item(s) failed while the map was cancelled"]
+
+
 async def test_failure_in_ordered_mode_is_raised_without_waiting_for_its_turn() -> None:
     work = Work(fail={2: KeyError("late item")})
 
