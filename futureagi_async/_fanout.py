@@ -32,13 +32,22 @@ import attrs
 from anyio.abc import TaskGroup
 from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
 
-__all__ = ["BoundedMap", "Outcome", "Progress", "Results", "bounded_map", "map_all"]
+__all__ = [
+    "BoundedMap",
+    "Outcome",
+    "Progress",
+    "ProgressCallback",
+    "Results",
+    "bounded_map",
+    "map_all",
+]
 
 In = TypeVar("In")
 Out = TypeVar("Out")
 T = TypeVar("T")
 
 ProgressCallback = Callable[["Progress"], object]
+"""Called with a fresh `Progress` snapshot whenever a counter changes."""
 
 _END: Any = object()
 
