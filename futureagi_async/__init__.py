@@ -21,7 +21,8 @@ from ._errors import (
     ResponseDecodeError,
     ServerError,
 )
-from ._fanout import BoundedMap, Outcome, Progress, bounded_map, map_all
+from ._export import ExecutionExport
+from ._fanout import BoundedMap, Outcome, Progress, Results, bounded_map, map_all
 from ._filters import Filter
 from ._pager import Page, Pager
 from ._pipeline import ClientClosedError
@@ -56,6 +57,7 @@ __all__ = [
     "EvalConfigResult",
     "EvalOutput",
     "EvalResult",
+    "ExecutionExport",
     "ExplanationCluster",
     "Filter",
     "FutureAGIError",
@@ -68,6 +70,7 @@ __all__ = [
     "Progress",
     "RateLimitError",
     "ResponseDecodeError",
+    "Results",
     "RunTest",
     "ServerError",
     "SimulationCall",

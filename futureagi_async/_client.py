@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
 from types import TracebackType
-from typing import Self
+from typing import Any, Literal, Self, overload
 
 import anyio
 import attrs
 import httpx
 
 from ._config import ClientConfig, TimeoutTypes, to_timeout
+from ._export import ExecutionExport, export
+from ._fanout import Outcome, ProgressCallback, Results
 from ._pipeline import Pipeline, SharedResources
 from ._transport import create_transport
 from .resources import RunTests, Simulation, TestExecutions
@@ -108,6 +112,71 @@ class AsyncClient:
         view = object.__new__(AsyncClient)
         view._setup(Pipeline(config, self._pipeline.shared), owns_http=False, is_view=True)
         return view
+
+    @overload
+    def export(
+        self,
+        run_test_name: str | None = ...,
+        *,
+        execution_ids: Sequence[str] | None = ...,
+        transcripts: bool = ...,
+        eval_names: str | Sequence[str] | None = ...,
+        concurrency: int = ...,
+        ordered: bool = ...,
+        return_exceptions: Literal[False] = ...,
+        progress: ProgressCallback | None = ...,
+    ) -> AbstractAsyncContextManager[Results[ExecutionExport]]: ...
+
+    @overload
+    def export(
+        self,
+        run_test_name: str | None = ...,
+        *,
+        execution_ids: Sequence[str] | None = ...,
+        transcripts: bool = ...,
+        eval_names: str | Sequence[str] | None = ...,
+        concurrency: int = ...,
+        ordered: bool = ...,
+        return_exceptions: Literal[True],
+        progress: ProgressCallback | None = ...,
+    ) -> AbstractAsyncContextManager[Results[Outcome[str, ExecutionExport]]]: ...
+
+    def export(
+        self,
+        run_test_name: str | None = None,
+        *,
+        execution_ids: Sequence[str] | None = None,
+        transcripts: bool = False,
+        eval_names: str | Sequence[str] | None = None,
+        concurrency: int = 8,
+        ordered: bool = False,
+        return_exceptions: bool = False,
+        progress: ProgressCallback | None = None,
+    ) -> AbstractAsyncContextManager[Results[Any]]:
+        """Stream every execution of a run test (or the given ids) with all its call rows.
+
+            async with client.export("Billing bot nightly") as records:
+                async for record in records:     # ExecutionExport(execution, calls)
+                    ...
+
+        `concurrency` executions at a time; `transcripts=True` also reads the run test's
+        call listing (all of it, first) to fill each call's transcript. Errors behave as in
+        `bounded_map`: the first one cancels the rest and is raised, unless
+        `return_exceptions=True` yields an `Outcome` (keyed by execution id) per execution.
+        """
+        return export(
+            self.run_tests,
+            self.test_executions,
+            self.simulation,
+            run_test_name,
+            execution_ids=execution_ids,
+            transcripts=transcripts,
+            eval_names=eval_names,
+            concurrency=concurrency,
+            ordered=ordered,
+            return_exceptions=return_exceptions,
+            progress=progress,
+        )
 
     @property
     def is_closed(self) -> bool:

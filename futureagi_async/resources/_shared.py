@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import math
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from .._convert import structure_list
 from .._errors import ResponseDecodeError, snippet
+from .._fanout import BoundedMap, Progress, bounded_map
 from .._pager import Page
 
 __all__ = [
@@ -17,6 +18,7 @@ __all__ = [
     "check_page_size",
     "eval_names_param",
     "make_page",
+    "many",
     "page_from",
     "path_id",
 ]
@@ -117,3 +119,25 @@ def make_page(
         more = len(items) >= page_size
         return Page(items, page=page, total_pages=page + 1 if more else page, total_known=False)
     return Page(items, page=page, total_pages=total_pages, count=count)
+
+
+def many(
+    fetch: Callable[[str], Awaitable[T]],
+    ids: Iterable[str],
+    name: str,
+    *,
+    concurrency: int,
+    ordered: bool,
+    return_exceptions: bool,
+    progress: Callable[[Progress], object] | None,
+) -> BoundedMap[Any]:
+    """A bounded fan-out of `fetch` over ids, each checked before any request is made."""
+    checked = [path_id(value, name) for value in ids]
+    return bounded_map(
+        fetch,
+        checked,
+        concurrency=concurrency,
+        ordered=ordered,
+        return_exceptions=return_exceptions,
+        progress=progress,
+    )

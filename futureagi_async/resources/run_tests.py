@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Iterable
+from typing import Any, Literal, overload
 
 from .._convert import structure
 from .._errors import ServerError
+from .._fanout import BoundedMap, Outcome, ProgressCallback
 from .._pager import DEFAULT_LOOKAHEAD, Page, Pager
 from .._pipeline import Pipeline
 from ..models import CallExecution, RunTest
-from ._shared import check_page_size, page_from, path_id
+from ._shared import check_page_size, many, page_from, path_id
 
 __all__ = ["RunTests"]
 
@@ -69,6 +71,53 @@ class RunTests:
         """One run test. Its `last_run_at` is always None here: only the listing computes it."""
         path = f"simulate/run-tests/{path_id(run_test_id, 'run_test_id')}/"
         return structure(await self._pipeline.get(path, {}), RunTest)
+
+    @overload
+    def get_many(
+        self,
+        run_test_ids: Iterable[str],
+        *,
+        concurrency: int = ...,
+        ordered: bool = ...,
+        return_exceptions: Literal[False] = ...,
+        progress: ProgressCallback | None = ...,
+    ) -> BoundedMap[RunTest]: ...
+
+    @overload
+    def get_many(
+        self,
+        run_test_ids: Iterable[str],
+        *,
+        concurrency: int = ...,
+        ordered: bool = ...,
+        return_exceptions: Literal[True],
+        progress: ProgressCallback | None = ...,
+    ) -> BoundedMap[Outcome[str, RunTest]]: ...
+
+    def get_many(
+        self,
+        run_test_ids: Iterable[str],
+        *,
+        concurrency: int = 16,
+        ordered: bool = False,
+        return_exceptions: bool = False,
+        progress: ProgressCallback | None = None,
+    ) -> BoundedMap[Any]:
+        """`get` for many ids, `concurrency` at a time, as they complete (or in order).
+
+        `async with client.run_tests.get_many(ids) as results: async for run_test in results`.
+        The first error cancels the rest and is raised, unless `return_exceptions=True`
+        makes every item an `Outcome` with its value or its error.
+        """
+        return many(
+            self.get,
+            run_test_ids,
+            "run_test_id",
+            concurrency=concurrency,
+            ordered=ordered,
+            return_exceptions=return_exceptions,
+            progress=progress,
+        )
 
     def call_executions(
         self,

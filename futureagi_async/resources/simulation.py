@@ -6,16 +6,25 @@ One endpoint, three modes picked by which id is given; its bodies come wrapped i
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, Literal, overload
 
 import attrs
 
 from .._convert import structure
 from .._errors import ResponseDecodeError
+from .._fanout import BoundedMap, Outcome, ProgressCallback
 from .._pager import DEFAULT_LOOKAHEAD, Page, Pager
 from .._pipeline import Pipeline
 from ..models import SimulationCall, SimulationExecution
-from ._shared import DEFAULT_PAGE_SIZE, check_page_size, eval_names_param, page_from, path_id
+from ._shared import (
+    DEFAULT_PAGE_SIZE,
+    check_page_size,
+    eval_names_param,
+    many,
+    page_from,
+    path_id,
+)
 
 __all__ = ["Simulation"]
 
@@ -62,6 +71,58 @@ class Simulation:
         body = await self._pipeline.get(_PATH, params, wrapped=True)
         return structure(body, SimulationExecution)
 
+    @overload
+    def execution_many(
+        self,
+        execution_ids: Iterable[str],
+        *,
+        eval_names: EvalNames = ...,
+        summary: bool = ...,
+        concurrency: int = ...,
+        ordered: bool = ...,
+        return_exceptions: Literal[False] = ...,
+        progress: ProgressCallback | None = ...,
+    ) -> BoundedMap[SimulationExecution]: ...
+
+    @overload
+    def execution_many(
+        self,
+        execution_ids: Iterable[str],
+        *,
+        eval_names: EvalNames = ...,
+        summary: bool = ...,
+        concurrency: int = ...,
+        ordered: bool = ...,
+        return_exceptions: Literal[True],
+        progress: ProgressCallback | None = ...,
+    ) -> BoundedMap[Outcome[str, SimulationExecution]]: ...
+
+    def execution_many(
+        self,
+        execution_ids: Iterable[str],
+        *,
+        eval_names: EvalNames = None,
+        summary: bool = False,
+        concurrency: int = 16,
+        ordered: bool = False,
+        return_exceptions: bool = False,
+        progress: ProgressCallback | None = None,
+    ) -> BoundedMap[Any]:
+        """`execution` for many ids, `concurrency` at a time; see `RunTests.get_many`."""
+
+        async def fetch(one: str) -> SimulationExecution:
+            return await self.execution(one, eval_names=eval_names, summary=summary)
+
+        return many(
+            fetch,
+            execution_ids,
+            "execution_id",
+            concurrency=concurrency,
+            ordered=ordered,
+            return_exceptions=return_exceptions,
+            progress=progress,
+        )
+
     def execution_calls(
         self, execution_id: str, *, eval_names: EvalNames = None, page_size: int | None = None
     ) -> Pager[SimulationCall]:
@@ -94,6 +155,55 @@ class Simulation:
         params |= eval_names_param(eval_names)
         body = await self._pipeline.get(_PATH, params, wrapped=True)
         return structure(body, SimulationCall)
+
+    @overload
+    def call_many(
+        self,
+        call_execution_ids: Iterable[str],
+        *,
+        eval_names: EvalNames = ...,
+        concurrency: int = ...,
+        ordered: bool = ...,
+        return_exceptions: Literal[False] = ...,
+        progress: ProgressCallback | None = ...,
+    ) -> BoundedMap[SimulationCall]: ...
+
+    @overload
+    def call_many(
+        self,
+        call_execution_ids: Iterable[str],
+        *,
+        eval_names: EvalNames = ...,
+        concurrency: int = ...,
+        ordered: bool = ...,
+        return_exceptions: Literal[True],
+        progress: ProgressCallback | None = ...,
+    ) -> BoundedMap[Outcome[str, SimulationCall]]: ...
+
+    def call_many(
+        self,
+        call_execution_ids: Iterable[str],
+        *,
+        eval_names: EvalNames = None,
+        concurrency: int = 16,
+        ordered: bool = False,
+        return_exceptions: bool = False,
+        progress: ProgressCallback | None = None,
+    ) -> BoundedMap[Any]:
+        """`call` for many ids, `concurrency` at a time; see `RunTests.get_many`."""
+
+        async def fetch(one: str) -> SimulationCall:
+            return await self.call(one, eval_names=eval_names)
+
+        return many(
+            fetch,
+            call_execution_ids,
+            "call_execution_id",
+            concurrency=concurrency,
+            ordered=ordered,
+            return_exceptions=return_exceptions,
+            progress=progress,
+        )
 
 
 def _execution_key(item: SimulationExecution) -> str | None:
