@@ -12,7 +12,6 @@ from types import ModuleType
 import httpx
 import pytest
 
-from futureagi_async import AsyncClient
 from futureagi_async.testing import TEST_API_KEY, TEST_SECRET_KEY, DatasetSpec, FakeAPI
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -71,8 +70,6 @@ async def test_agent_gate_passes_without_asking() -> None:
 
 @pytest.mark.anyio
 async def test_bulk_export(tmp_path: Path) -> None:
-    if not hasattr(AsyncClient, "export"):
-        pytest.skip("needs AsyncClient.export, which has not landed yet")
     example = _load("bulk_export")
     fake = FakeAPI(DatasetSpec(seed=0))
     run_test = fake.dataset.run_tests[0]

@@ -17,7 +17,6 @@ from ._export import FORMATS, ExportWriter, eval_config_names
 from ._gate import UsageError
 from ._output import Output
 from ._progress import ProgressBar, wants_bar
-from ._source import open_export
 
 __all__ = ["HELP", "ExportSummary", "add_parser", "export", "run"]
 
@@ -107,8 +106,7 @@ async def export(
 
             try:
                 if remaining:
-                    async with open_export(
-                        client,
+                    async with client.export(
                         name,
                         execution_ids=remaining,
                         transcripts=transcripts,

@@ -10,8 +10,6 @@ from pathlib import Path
 import httpx
 import pytest
 
-from futureagi_async import AsyncClient
-
 from .conftest import Result, Served
 
 Cli = Callable[..., Result]
@@ -75,8 +73,6 @@ def test_transcripts_are_optional(cli: Cli, env: Served, tmp_path: Path) -> None
     calls_plain = [c for r in _jsonl(plain / "executions.jsonl") for c in r["calls"]]  # type: ignore[attr-defined]
     calls_full = [c for r in _jsonl(full / "executions.jsonl") for c in r["calls"]]  # type: ignore[attr-defined]
     assert not any(c.get("transcript") for c in calls_plain)
-    if not hasattr(AsyncClient, "export"):
-        pytest.skip("transcripts come with AsyncClient.export, which has not landed yet")
     assert any(c.get("transcript") for c in calls_full)
     assert "transcript" in (full / "calls.csv").read_text(encoding="utf-8").splitlines()[0]
 
