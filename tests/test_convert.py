@@ -324,3 +324,20 @@ def test_json_loads_and_dumps() -> None:
     for bad in (b"", b"{", b'{"a": 1', b"\xff", b"<html>"):
         with pytest.raises(ValueError):  # noqa: PT011 - any ValueError subclass is the contract
             _json.loads(bad)
+
+
+def test_docs_eval_values_by_metric_name_become_eval_outputs() -> None:
+    body = {"eval_outputs": {"Coherence": "Passed"}, "eval_metrics": {"Tone": 0.8, "ok": {}}}
+
+    call = structure(body, CallExecution)
+
+    assert call.eval_outputs["Coherence"].name == "Coherence"
+    assert call.eval_outputs["Coherence"].passed is True
+    assert call.eval_metrics["Tone"].value == 0.8
+    assert call.eval_metrics["ok"].is_pending
+    assert call.extra == {}
+    assert body == {
+        "eval_outputs": {"Coherence": "Passed"},
+        "eval_metrics": {"Tone": 0.8, "ok": {}},
+    }
+    assert structure(unstructure(call), CallExecution) == call

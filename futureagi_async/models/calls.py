@@ -117,23 +117,37 @@ class RerunSnapshot:
     extra: dict[str, Any] = extra_field()
 
 
-def _scenario_object_to_name(raw: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The docs' `scenario: {id, name}` becomes the backend's `scenario: name`.
+def _docs_shape_to_backend(raw: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Read the docs' spellings of a call row as the backend's.
 
-    `scenario_id` is filled from the object when the row lacks it, and the object itself is
-    kept in `.extra["scenario"]` (the converter's rule for values the attribute's type cannot
-    hold), so `unstructure` gives back the docs' shape.
+    - `scenario: {id, name}` becomes `scenario: name`; `scenario_id` is filled from the
+      object when the row lacks it, and the object itself is kept in `.extra["scenario"]`
+      (the converter's rule for values the attribute's type cannot hold), so `unstructure`
+      gives back the docs' shape.
+    - `eval_outputs`/`eval_metrics` as `{metric_name: value}` (scalars, not objects) become
+      `{metric_name: {"name": metric_name, "value": value}}`.
     """
+    seed: dict[str, Any] = {}
+    original = raw
     scenario = raw.get("scenario")
-    if scenario.__class__ is not dict:
-        return raw, {}
-    raw = dict(raw)
-    name = scenario.get("name")
-    raw["scenario"] = name if isinstance(name, str) else None
-    if raw.get("scenario_id") is None:
-        scenario_id = scenario.get("id")
-        raw["scenario_id"] = scenario_id if isinstance(scenario_id, str) else None
-    return raw, {"scenario": scenario}
+    if scenario.__class__ is dict:
+        raw = dict(raw)
+        name = scenario.get("name")
+        raw["scenario"] = name if isinstance(name, str) else None
+        if raw.get("scenario_id") is None:
+            scenario_id = scenario.get("id")
+            raw["scenario_id"] = scenario_id if isinstance(scenario_id, str) else None
+        seed["scenario"] = scenario
+    for key in ("eval_outputs", "eval_metrics"):
+        evals = raw.get(key)
+        if evals.__class__ is dict and any(item.__class__ is not dict for item in evals.values()):
+            if raw is original:  # never change the caller's data
+                raw = dict(raw)
+            raw[key] = {
+                name: item if item.__class__ is dict else {"name": name, "value": item}
+                for name, item in evals.items()
+            }
+    return raw, seed
 
 
 @model
@@ -146,7 +160,8 @@ class CallExecution:
 
     `scenario` is the scenario's name (the docs' `{id, name}` object is read into `scenario`
     and `scenario_id`). `customer_name` is really the customer's phone number.
-    `eval_outputs` and `eval_metrics` are keyed by eval-config UUID.
+    `eval_outputs` and `eval_metrics` are keyed by eval-config UUID; the docs' `{metric_name:
+    value}` form is read as `{metric_name: EvalOutput(name=metric_name, value=value)}`.
     """
 
     id: str | None = None
@@ -228,7 +243,7 @@ class CallExecution:
     created_at: datetime | None = None
     extra: dict[str, Any] = extra_field()
 
-    _normalize_raw = staticmethod(_scenario_object_to_name)
+    _normalize_raw = staticmethod(_docs_shape_to_backend)
 
 
 @model
