@@ -10,21 +10,14 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable
-from typing import Any, Self, TypeVar
+from typing import Any, Self
 
 import attrs
 
-__all__ = ["ALIASES", "alias", "extra_field", "model"]
-
-_C = TypeVar("_C", bound=type)
+__all__ = ["ALIASES", "alias", "extra_field"]
 
 # Field metadata key: other JSON keys that carry the same value (the docs' spellings).
 ALIASES = "futureagi_async.aliases"
-
-
-def model(cls: _C) -> _C:
-    """Frozen, slotted, keyword-only: cheap to build, safe to share, clear to construct."""
-    return attrs.frozen(kw_only=True)(cls)
 
 
 def alias(*keys: str, default: Any = None, factory: Callable[[], Any] | None = None) -> Any:

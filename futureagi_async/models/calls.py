@@ -12,7 +12,7 @@ from typing import Any
 
 import attrs
 
-from ._base import CaseInsensitiveStrEnum, extra_field, model
+from ._base import CaseInsensitiveStrEnum, extra_field
 from .evals import EvalMetric, EvalOutput
 
 __all__ = [
@@ -36,7 +36,7 @@ class CallStatus(CaseInsensitiveStrEnum):
     CANCELLED = "cancelled"
 
 
-@model
+@attrs.frozen(kw_only=True)
 class TranscriptItem:
     """One transcript entry, voice or chat.
 
@@ -66,7 +66,7 @@ class TranscriptItem:
         return self.speaker_role if self.speaker_role is not None else self.role
 
 
-@model
+@attrs.frozen(kw_only=True)
 class RerunSnapshot:
     """A `call_and_eval` rerun's copy of the call before the rerun (endpoint 4 rows).
 
@@ -150,7 +150,7 @@ def _docs_shape_to_backend(raw: dict[str, Any]) -> tuple[dict[str, Any], dict[st
     return raw, seed
 
 
-@model
+@attrs.frozen(kw_only=True)
 class CallExecution:
     """One call row (endpoints 3 and 4), or an endpoint 3 rerun snapshot row.
 
@@ -246,7 +246,7 @@ class CallExecution:
     _normalize_raw = staticmethod(_docs_shape_to_backend)
 
 
-@model
+@attrs.frozen(kw_only=True)
 class CallExecutionPage:
     """A page of endpoint 3. `total_pages` is 0 when there are no calls.
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import attrs
 
-from ._base import CaseInsensitiveStrEnum, alias, extra_field, model
+from ._base import CaseInsensitiveStrEnum, alias, extra_field
 
 __all__ = [
     "EvalConfigResult",
@@ -51,7 +51,7 @@ class EvalOutputType(CaseInsensitiveStrEnum):
     CHOICES = "choices"
 
 
-@model
+@attrs.frozen(kw_only=True)
 class EvalOutput:
     """One eval's verdict on one call.
 
@@ -93,7 +93,7 @@ class EvalOutput:
         return self.name is None and self.value is None and self.output_type is None
 
 
-@model
+@attrs.frozen(kw_only=True)
 class EvalMetric(EvalOutput):
     """An `eval_metrics` entry (/simulate/ endpoints): an `EvalOutput` plus grid details."""
 
@@ -109,7 +109,7 @@ class EvalMetric(EvalOutput):
     input_types: Any = None
 
 
-@model
+@attrs.frozen(kw_only=True)
 class EvalConfigResult:
     """One eval config's aggregate over an execution's completed calls.
 
@@ -126,7 +126,7 @@ class EvalConfigResult:
     extra: dict[str, Any] = extra_field()
 
 
-@model
+@attrs.frozen(kw_only=True)
 class EvalResult:
     """One eval *template*'s aggregates (endpoint 5). Rates and averages are percent."""
 
@@ -140,7 +140,7 @@ class EvalResult:
     extra: dict[str, Any] = extra_field()
 
 
-@model
+@attrs.frozen(kw_only=True)
 class ExplanationCluster:
     """A theme found in the reasons of one eval config's outputs ("Fix My Agent").
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import attrs
 
-from ._base import CaseInsensitiveStrEnum, extra_field, model
+from ._base import CaseInsensitiveStrEnum, extra_field
 
 __all__ = [
     "AgentDefinition",
@@ -34,7 +34,7 @@ class SourceType(CaseInsensitiveStrEnum):
     PROMPT = "prompt"
 
 
-@model
+@attrs.frozen(kw_only=True)
 class AgentVersion:
     """The pinned agent version, or the agent's latest when none is pinned.
 
@@ -54,7 +54,7 @@ class AgentVersion:
         return agent_type if isinstance(agent_type, str) else None
 
 
-@model
+@attrs.frozen(kw_only=True)
 class AgentDefinition:
     """The agent under test (`agent_definition_detail`). Keys are masked (`api_key`)."""
 
@@ -89,7 +89,7 @@ class AgentDefinition:
     extra: dict[str, Any] = extra_field()
 
 
-@model
+@attrs.frozen(kw_only=True)
 class PromptTemplate:
     """`prompt_template_detail`."""
 
@@ -100,7 +100,7 @@ class PromptTemplate:
     extra: dict[str, Any] = extra_field()
 
 
-@model
+@attrs.frozen(kw_only=True)
 class PromptVersion:
     """`prompt_version_detail`."""
 
@@ -111,7 +111,7 @@ class PromptVersion:
     extra: dict[str, Any] = extra_field()
 
 
-@model
+@attrs.frozen(kw_only=True)
 class SimulatorAgent:
     """The simulated customer (`simulator_agent_detail`).
 
@@ -141,7 +141,7 @@ class SimulatorAgent:
     extra: dict[str, Any] = extra_field()
 
 
-@model
+@attrs.frozen(kw_only=True)
 class Scenario:
     """A scenario (`scenarios_detail` items).
 
@@ -176,7 +176,7 @@ class Scenario:
     extra: dict[str, Any] = extra_field()
 
 
-@model
+@attrs.frozen(kw_only=True)
 class EvalConfig:
     """An eval configured on a run test. `status` is title case; `eval_group` is a name."""
 
@@ -193,7 +193,7 @@ class EvalConfig:
     extra: dict[str, Any] = extra_field()
 
 
-@model
+@attrs.frozen(kw_only=True)
 class RunTest:
     """A run test (endpoints 1 and 2).
 
@@ -233,7 +233,7 @@ class RunTest:
     extra: dict[str, Any] = extra_field()
 
 
-@model
+@attrs.frozen(kw_only=True)
 class RunTestPage:
     """A page of endpoint 1. The docs omit `total_pages` and `current_page`."""
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import attrs
 
-from ._base import extra_field, model
+from ._base import extra_field
 from .evals import EvalOutput, EvalResult, ExplanationCluster
 
 __all__ = [
@@ -24,7 +24,7 @@ __all__ = [
 ]
 
 
-@model
+@attrs.frozen(kw_only=True)
 class Latency:
     """Milliseconds."""
 
@@ -33,7 +33,7 @@ class Latency:
     extra: dict[str, Any] = extra_field()
 
 
-@model
+@attrs.frozen(kw_only=True)
 class Cost:
     """Cents. `total_cost_cents` is the call's `cost_cents`."""
 
@@ -44,7 +44,7 @@ class Cost:
     extra: dict[str, Any] = extra_field()
 
 
-@model
+@attrs.frozen(kw_only=True)
 class SimulationCall:
     """One call: the `call_execution_id` mode result, or an item of `call_results`.
 
@@ -68,7 +68,7 @@ class SimulationCall:
     extra: dict[str, Any] = extra_field()
 
 
-@model
+@attrs.frozen(kw_only=True)
 class SimulationCallResults:
     """The paged calls of one execution, newest `updated_at` first."""
 
@@ -79,7 +79,7 @@ class SimulationCallResults:
     extra: dict[str, Any] = extra_field()
 
 
-@model
+@attrs.frozen(kw_only=True)
 class SimulationExecution:
     """One execution: the `execution_id` mode result, or a `run_test_name` mode item.
 
@@ -103,7 +103,7 @@ class SimulationExecution:
     extra: dict[str, Any] = extra_field()
 
 
-@model
+@attrs.frozen(kw_only=True)
 class SimulationExecutionPage:
     """The `run_test_name` mode result: executions, newest first.
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import attrs
 
-from ._base import CaseInsensitiveStrEnum, alias, extra_field, model
+from ._base import CaseInsensitiveStrEnum, alias, extra_field
 from .calls import CallExecution
 
 __all__ = ["ExecutionStatus", "GridColumn", "GroupRow", "TestExecutionPage"]
@@ -35,7 +35,7 @@ class ExecutionStatus(CaseInsensitiveStrEnum):
     EVALUATING = "evaluating"
 
 
-@model
+@attrs.frozen(kw_only=True)
 class GridColumn:
     """A `column_order` entry. Evaluation columns have `type == "evaluation"`, the
     eval-config UUID as `id` and the template config as `eval_config`."""
@@ -52,7 +52,7 @@ class GridColumn:
     extra: dict[str, Any] = extra_field()
 
 
-@model
+@attrs.frozen(kw_only=True)
 class GroupRow:
     """One group of a grouped-mode page.
 
@@ -100,7 +100,7 @@ def _split_group_rows(raw: dict[str, Any]) -> tuple[dict[str, Any], dict[str, An
     return raw, {}
 
 
-@model
+@attrs.frozen(kw_only=True)
 class TestExecutionPage:
     """A page of endpoint 4's grid.
 
