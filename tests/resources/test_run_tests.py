@@ -77,8 +77,9 @@ async def test_call_executions_every_row_once_never_past_the_end(
     assert sorted(map(int, requested)) == list(range(1, max(announced, 1) + 1))
 
 
-async def test_call_executions_status_filter(fake: FakeAPI, client: fa.AsyncClient) -> None:
+async def test_call_executions_status_filter(fake: FakeAPI, connect: ClientFactory) -> None:
     run_test = fake.dataset.run_tests[0]
-    rows = await client.run_tests.call_executions(run_test.id, status="completed").collect()
+    async with connect() as client:
+        rows = await client.run_tests.call_executions(run_test.id, status="completed").collect()
     assert rows
     assert {r.status for r in rows} == {"completed"}

@@ -30,9 +30,10 @@ async def test_get_page_reads_results_or_calls(fake: FakeAPI, connect: ClientFac
     assert all(isinstance(r, fa.CallExecution) for r in page.results)
 
 
-async def test_missing_execution_is_not_found(client: fa.AsyncClient) -> None:
-    with pytest.raises(fa.NotFoundError):
-        await client.test_executions.get_page(MISSING)
+async def test_missing_execution_is_not_found(connect: ClientFactory) -> None:
+    async with connect() as client:
+        with pytest.raises(fa.NotFoundError):
+            await client.test_executions.get_page(MISSING)
 
 
 async def test_status_filter(fake: FakeAPI, client: fa.AsyncClient, dialect: str) -> None:
@@ -43,3 +44,17 @@ async def test_status_filter(fake: FakeAPI, client: fa.AsyncClient, dialect: str
     rows = await client.test_executions.calls(execution.id, filters=[completed]).collect()
     expected = [c for c in fake.dataset.calls_of(execution.id) if c.status == "completed"]
     assert sorted(r.id for r in rows) == sorted(c.id for c in expected)
+
+
+async def test_rows_pushed_across_a_page_boundary_come_once(
+    fake: FakeAPI, client: fa.AsyncClient
+) -> None:
+    execution = fake.dataset.executions[0]
+    original = {c.id for c in fake.dataset.calls_of(execution.id)}
+    pages = client.test_executions.calls(execution.id, page_size=5).pages()
+    first = await anext(pages)
+    fake.add_calls(execution.id, 3)  # newest first: every later row moves down three places
+    rest = [page async for page in pages]
+    ids = [row.id for page in [first, *rest] for row in page.items]
+    assert len(ids) == len(set(ids))
+    assert original <= set(ids)
