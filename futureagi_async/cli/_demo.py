@@ -36,7 +36,7 @@ def add_parser(p: argparse.ArgumentParser) -> None:
     add_dataset_options(p, executions=60, calls=50)
     p.set_defaults(run_tests=1)
     p.add_argument(
-        "--latency", type=float, default=0.03, help="fake latency, seconds (default 0.03)"
+        "--latency", type=float, default=0.08, help="fake latency, seconds (default 0.08)"
     )
     p.add_argument("--concurrency", type=int, default=16, help="executions at once (default 16)")
     p.add_argument("-o", "--out", type=Path, help="keep the exported files in this directory")
