@@ -151,7 +151,7 @@ class ExportWriter:
             raise UsageError(f"--format takes {', '.join(FORMATS)}; got {', '.join(formats)}")
         if "parquet" in formats:
             try:
-                import pyarrow  # type: ignore[import-untyped]  # noqa: F401
+                import pyarrow  # noqa: F401
             except ImportError:
                 raise UsageError(
                     "Parquet needs the 'parquet' extra: pip install 'futureagi-async[parquet]'"
@@ -373,8 +373,8 @@ def _csv_line(values: Iterable[Any]) -> bytes:
 
 
 def _csv_to_parquet(source: Path, target: Path) -> None:
-    import pyarrow.csv as pacsv  # type: ignore[import-untyped]
-    import pyarrow.parquet as pq  # type: ignore[import-untyped]
+    import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
 
     partial = target.with_name(target.name + ".partial")
     # Every column as text: a column of mostly numbers with one "Passed" must not fail.
