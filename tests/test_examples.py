@@ -122,3 +122,15 @@ def test_starlette_app_shares_one_client() -> None:
     assert len(result["run_tests"]) == len(fake.dataset.run_tests)
     assert result["latest"]["status"] == "completed"
     assert "is_helpful" in result["latest"]["pass_rates"]
+
+
+@pytest.mark.anyio
+async def test_dashboard_shows_each_run_tests_latest_execution() -> None:
+    example = _load("dashboard")
+    fake = FakeAPI(DatasetSpec(seed=0, run_tests=6))
+    async with _in_process(fake) as http:
+        board = await example.main("http://127.0.0.1", http_client=http, **KEYS)
+    assert set(board) == {r.name for r in fake.dataset.run_tests}
+    for run_test in fake.dataset.run_tests:
+        newest = max(fake.dataset.executions_of(run_test.id), key=lambda e: e.created_at)
+        assert board[run_test.name].execution_id == newest.id
