@@ -25,22 +25,24 @@ __all__ = ["AsyncClient"]
 _PROXY_VARIABLES = ("HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy")
 
 
-def _default_http_client(config: ClientConfig) -> httpx.AsyncClient:
+def _default_http_client(
+    config: ClientConfig,
+) -> tuple[httpx.AsyncClient, httpx.AsyncBaseTransport | None]:
     """A pool sized to the client-wide bound, so the bound decides and the pool never waits.
 
     Our own transport is faster and cancel-safe (see `_transport`); it speaks no proxy
     protocol, so where the environment names a proxy, httpx's own pool honours it instead.
+    Also returns our transport (None behind a proxy): the pipeline may call it directly,
+    since it knows this httpx client has no hooks, auth or mounts of its own.
     """
     if any(os.environ.get(name) for name in _PROXY_VARIABLES):
         limits = httpx.Limits(
             max_connections=config.max_concurrency,
             max_keepalive_connections=config.max_concurrency,
         )
-        return httpx.AsyncClient(limits=limits, timeout=config.timeout)
-    return httpx.AsyncClient(
-        transport=create_transport(max_connections=config.max_concurrency),
-        timeout=config.timeout,
-    )
+        return httpx.AsyncClient(limits=limits, timeout=config.timeout), None
+    transport = create_transport(max_connections=config.max_concurrency)
+    return httpx.AsyncClient(transport=transport, timeout=config.timeout), transport
 
 
 class AsyncClient:
@@ -79,9 +81,9 @@ class AsyncClient:
             max_concurrency=max_concurrency,
             workspace_id=workspace_id,
         )
+        http, direct = (http_client, None) if http_client else _default_http_client(config)
         shared = SharedResources(
-            http=http_client or _default_http_client(config),
-            limiter=anyio.CapacityLimiter(config.max_concurrency),
+            http=http, limiter=anyio.CapacityLimiter(config.max_concurrency), direct=direct
         )
         self._setup(Pipeline(config, shared), owns_http=http_client is None, is_view=False)
 

@@ -10,6 +10,7 @@ import logging
 import platform
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlencode
 
 import anyio
 import attrs
@@ -34,6 +35,7 @@ from ._version import __version__
 __all__ = ["ClientClosedError", "Pipeline", "SharedResources"]
 
 logger = logging.getLogger("futureagi_async")
+_httpx_logger = logging.getLogger("httpx")
 
 USER_AGENT = (
     f"futureagi-async/{__version__} httpx/{httpx.__version__} python/{platform.python_version()}"
@@ -59,6 +61,9 @@ class SharedResources:
     http: httpx.AsyncClient
     limiter: anyio.CapacityLimiter
     closed: bool = False
+    #: `http`'s transport, set only when this library built `http` itself: it then has no
+    #: event hooks, auth or mounts, so a request may skip `httpx.AsyncClient.send`'s layers.
+    direct: httpx.AsyncBaseTransport | None = None
 
 
 @attrs.frozen
@@ -66,6 +71,20 @@ class Pipeline:
     config: ClientConfig
     shared: SharedResources
     _headers: dict[str, str] = attrs.field(init=False)
+    # Per-request work done once: the base URL as text (it ends in "/"), the timeout as the
+    # request extension httpx would build from it, and [the http client's headers, those
+    # merged with ours] (recomputed if someone changes the http client's headers).
+    _prefix: str = attrs.field(init=False)
+    _timeout: dict[str, float | None] = attrs.field(init=False)
+    _merged: list[Any] = attrs.field(init=False, factory=lambda: [None, None])
+
+    @_prefix.default
+    def _build_prefix(self) -> str:
+        return str(self.config.base_url)
+
+    @_timeout.default
+    def _build_timeout(self) -> dict[str, float | None]:
+        return httpx.Timeout(self.config.timeout).as_dict()
 
     @_headers.default
     def _build_headers(self) -> dict[str, str]:
@@ -85,18 +104,10 @@ class Pipeline:
 
         `wrapped` unwraps the SDK endpoint's `{"status": true, "result": ...}`.
         """
-        if self.shared.closed or self.shared.http.is_closed:
+        http = self.shared.http
+        if self.shared.closed or http.is_closed:
             raise ClientClosedError("this client (or its http_client) is closed; make a new one")
-        request = self.shared.http.build_request(
-            "GET",
-            self.config.base_url.join(path),
-            params=params,
-            headers=self._headers,
-            timeout=self.config.timeout,
-        )
-        # A shared httpx client may carry a default Authorization header; the API would try
-        # it as a JWT and reject the call, so it never leaves here.
-        request.headers.pop("Authorization", None)
+        request = self._build_request(http, path, params)
         policy = self.config.retry
         retry = 0
         try:
@@ -130,11 +141,74 @@ class Pipeline:
                 url=_safe_url(request),
             ) from None
 
+    def _build_request(
+        self, http: httpx.AsyncClient, path: str, params: Mapping[str, str]
+    ) -> httpx.Request:
+        """What `http.build_request` gives, with the URL parsed once instead of three times."""
+        if http.params or http.cookies or path[:1] == "/" or "." in path or ":" in path:
+            # Rare: let httpx merge the client's own params and cookies, or resolve the path.
+            request = http.build_request(
+                "GET",
+                self.config.base_url.join(path),
+                params=params,
+                headers=self._headers,
+                timeout=self.config.timeout,
+            )
+            # A shared httpx client may carry a default Authorization header; the API would
+            # try it as a JWT and reject the call, so it never leaves here.
+            request.headers.pop("Authorization", None)
+            return request
+        # Our paths are fixed segments and canonical UUIDs, and the base URL ends in "/", so
+        # joining is appending; params are encoded exactly as httpx's QueryParams encodes them.
+        url = self._prefix + path
+        if params:
+            url += "?" + urlencode(params)
+        return httpx.Request(
+            "GET", url, headers=self._request_headers(http), extensions={"timeout": self._timeout}
+        )
+
+    def _request_headers(self, http: httpx.AsyncClient) -> httpx.Headers:
+        """The http client's headers with ours over them, without Authorization (see above)."""
+        raw = http.headers.raw
+        cached = self._merged
+        if cached[0] != raw:
+            merged = httpx.Headers(http.headers)
+            merged.update(self._headers)
+            merged.pop("Authorization", None)
+            cached[:] = [raw, merged]
+        headers: httpx.Headers = cached[1]
+        return headers
+
+    async def _send(self, request: httpx.Request) -> httpx.Response:
+        direct = self.shared.direct
+        if direct is None:
+            # auth=None: a shared httpx client's own auth must not add an Authorization header.
+            return await self.shared.http.send(request, auth=None, follow_redirects=False)
+        # Our own http client: what its `send` does for a GET without redirects, minus the
+        # layers it does not use (auth flow, redirect loop, event hooks, elapsed time).
+        response = await direct.handle_async_request(request)
+        response.request = request
+        try:
+            await response.aread()
+        finally:
+            await response.aclose()
+        if "set-cookie" in response.headers:
+            self.shared.http.cookies.extract_cookies(response)
+        if _httpx_logger.isEnabledFor(logging.INFO):
+            _httpx_logger.info(
+                'HTTP Request: %s %s "%s %d %s"',
+                request.method,
+                request.url,
+                response.http_version,
+                response.status_code,
+                response.reason_phrase,
+            )
+        return response
+
     async def _attempt(self, request: httpx.Request) -> Any:
         async with self.shared.limiter:
             try:
-                # auth=None: a shared httpx client's own auth must not add an Authorization header.
-                response = await self.shared.http.send(request, auth=None, follow_redirects=False)
+                response = await self._send(request)
             except httpx.TimeoutException as exc:
                 raise _Retry(_connection_error(APITimeoutError, exc, request)) from exc
             except httpx.TransportError as exc:
@@ -145,7 +219,8 @@ class Pipeline:
                     method="GET",
                     url=_safe_url(request),
                 ) from exc
-        logger.debug("GET %s -> %d", request.url.path, response.status_code)
+        if logger.isEnabledFor(logging.DEBUG):
+            logger.debug("GET %s -> %d", request.url.path, response.status_code)
         return _decode(response, request)
 
 

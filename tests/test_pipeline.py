@@ -180,3 +180,86 @@ async def test_with_options_shares_the_pool_and_the_closed_state() -> None:
         await view.aclose()
         assert not client.is_closed
     assert view.is_closed
+
+
+_ODD_PARAMS = [
+    {},
+    {"limit": "5", "page": "2"},
+    {"search": "refund & café / 100% ?#", "filters": '[{"column_id":"x","value":"a b"}]'},
+]
+
+
+@pytest.mark.parametrize("params", _ODD_PARAMS)
+@pytest.mark.parametrize("base_url", ["http://127.0.0.1:1", "http://127.0.0.1:1/api/v2"])
+async def test_requests_are_built_as_httpx_builds_them(
+    params: dict[str, str], base_url: str
+) -> None:
+    http = httpx.AsyncClient(headers={"Authorization": "Bearer nope", "X-Trace": "t"})
+    client = AsyncClient(API_KEY, SECRET_KEY, base_url=base_url, http_client=http)
+    pipeline = client._pipeline
+    path = "simulate/test-executions/3f6c2a52-8d1e-4c4b-9a57-0c3b1f0e9a11/"
+    built = pipeline._build_request(http, path, params)
+    expected = http.build_request(
+        "GET",
+        pipeline.config.base_url.join(path),
+        params=params,
+        headers=pipeline._headers,
+        timeout=pipeline.config.timeout,
+    )
+    expected.headers.pop("Authorization", None)
+    assert built.url == expected.url
+    assert str(built.url) == str(expected.url)
+    assert built.headers.raw == expected.headers.raw
+    assert built.extensions == expected.extensions
+    # The http client's headers may change after the client is built; requests follow.
+    http.headers["X-Trace"] = "u"
+    assert pipeline._build_request(http, path, params).headers["X-Trace"] == "u"
+    await http.aclose()
+
+
+async def test_an_http_client_with_params_or_cookies_keeps_them() -> None:
+    script = Script(ok({"a": 1}))
+    client = client_for(script, params={"tenant": "t1"}, cookies={"lb": "sticky"})
+    assert await get(client) == {"a": 1}
+    (request,) = script.requests
+    assert request.url.params["tenant"] == "t1"
+    assert request.url.params["limit"] == "5"
+    assert request.headers["Cookie"] == "lb=sticky"
+    assert "Authorization" not in request.headers
+
+
+async def test_the_default_http_client_keeps_cookies_and_httpx_logs(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The default client's requests skip `httpx.AsyncClient.send`; what it did stays."""
+    from futureagi_async.testing._server import serve_app
+
+    seen: list[dict[bytes, bytes]] = []
+
+    async def app(scope: dict[str, object], receive: object, send: Callable[..., object]) -> None:
+        seen.append(dict(scope["headers"]))  # type: ignore[call-overload]
+        await send(  # type: ignore[misc]
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"set-cookie", b"lb=sticky; Path=/"),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": b'{"a": 1}'})  # type: ignore[misc]
+
+    caplog.set_level(logging.INFO, logger="httpx")
+    async with serve_app(app) as url, AsyncClient(API_KEY, SECRET_KEY, base_url=url) as client:
+        assert client._pipeline.shared.direct is not None  # the default transport
+        assert await get(client) == {"a": 1}
+        assert await get(client) == {"a": 1}
+    assert b"cookie" not in seen[0]
+    assert seen[1][b"cookie"] == b"lb=sticky"
+    assert b"authorization" not in seen[1]
+    assert seen[1][b"x-api-key"] == API_KEY.encode()
+    logged = [r.getMessage() for r in caplog.records if r.name == "httpx"]
+    assert logged
+    assert logged[0].startswith("HTTP Request: GET ")
+    assert logged[0].endswith('"HTTP/1.1 200 OK"')
