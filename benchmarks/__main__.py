@@ -28,7 +28,7 @@ CLIENT_CPU, SERVER_CPU = 0, 1
 FANOUT_CLIENTS = [
     "aiohttp",
     "library",
-    "library-on-ours",
+    "library-trio",
     "httpx-ours",
     "httpx-ours-trio",
     "httpx-aiohttp",
@@ -39,20 +39,67 @@ FANOUT_CLIENTS = [
 CPU_CLIENTS = [c for c in FANOUT_CLIENTS if c != "requests"]
 
 
-@contextmanager
-def server(latency: float, rows_per_page: int = 10) -> Iterator[str]:
-    """The stand-in on loopback. HOOK: switch to `python -m futureagi_async.testing` here."""
-    cmd = [sys.executable, "-m", "benchmarks._server", "--latency", str(latency)]
-    cmd += ["--rows-per-page", str(rows_per_page)]
+#: The fake's dataset for every scenario: one voice run test, one execution, one eval config,
+#: no soft-deleted calls, so `?limit=10` pages are all full and ~26 KB each (measured: mean
+#: 26.1 KB over the 100 pages). The same seed gives the same ids in every process.
+DATASET = [
+    "--run-tests", "1", "--executions-per-run-test", "1", "--chat-ratio", "0",
+    "--eval-configs", "1", "--deleted-ratio", "0",
+]  # fmt: skip
+FAKE_HEADERS = {"X-Api-Key": "test-api-key", "X-Secret-Key": "test-secret-key"}
+
+
+def execution_id(url: str) -> str:
+    """The one execution's id, found through the API: run test -> a call row's execution."""
+    import httpx
+
+    with httpx.Client(base_url=url, headers=FAKE_HEADERS, timeout=30) as http:
+        run_test = http.get("/simulate/run-tests/").json()["results"][0]["id"]
+        rows = http.get(f"/simulate/run-tests/{run_test}/call-executions/", params={"limit": 1})
+        return str(rows.json()["results"][0]["test_execution_id"])
+
+
+def _pin_server() -> None:
     if hasattr(os, "sched_setaffinity") and (os.cpu_count() or 1) > 1:
-        cmd += ["--cpu", str(SERVER_CPU)]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
+        os.sched_setaffinity(0, {SERVER_CPU})
+
+
+@contextmanager
+def server(latency: float, calls: int = 1000) -> Iterator[tuple[str, str]]:
+    """The fake (`python -m futureagi_async.testing`) on loopback, in its own pinned process.
+
+    Yields (base URL, execution id); the id is found through the API and endpoint 4 must
+    answer for it with `calls` rows.
+    """
+    import httpx
+
+    cmd = [sys.executable, "-m", "futureagi_async.testing", "--port", "0"]
+    cmd += ["--latency", str(latency), "--calls-per-execution", str(calls), *DATASET]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, preexec_fn=_pin_server)
     try:
         assert proc.stdout is not None
-        line = proc.stdout.readline().split()
-        if line[:1] != ["READY"]:
-            raise RuntimeError(f"server did not start: {line}")
-        yield f"http://127.0.0.1:{line[1]}"
+        url = proc.stdout.readline().strip()
+        if not url.startswith("http://"):
+            raise RuntimeError(f"the fake did not start: {url!r}")
+        deadline = time.monotonic() + 60
+        while True:  # the socket listens before uvicorn serves; wait for a real answer
+            try:
+                eid = execution_id(url)
+                break
+            except httpx.TransportError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+        r = httpx.get(
+            f"{url}/simulate/test-executions/{eid}/",
+            params={"limit": "10", "page": "1"},
+            headers=FAKE_HEADERS,
+            timeout=30,
+        )
+        doc = r.json()
+        if r.status_code != 200 or doc["count"] != calls:
+            raise RuntimeError(f"unexpected answer for execution {eid}: {r.status_code}")
+        yield url, eid
     finally:
         proc.terminate()
         proc.wait()
@@ -98,7 +145,7 @@ def scenario_fanout(args: argparse.Namespace, out: list[str]) -> None:
         f" {args.seq_fetches} fetches, its wall extrapolated to {fetches}."
     )
     out.append("")
-    with server(latency) as url:
+    with server(latency) as (url, eid):
         for c in (16, 64):
             ideal = fetches / c * latency
             rows: dict[str, dict[str, list[float]]] = {}
@@ -107,7 +154,8 @@ def scenario_fanout(args: argparse.Namespace, out: list[str]) -> None:
                 base: dict[str, Any] | None = None
                 for client in FANOUT_CLIENTS:
                     n = args.seq_fetches if client == "requests" else fetches
-                    spec = {"client": client, "url": url, "fetches": n, "concurrency": c}
+                    spec = {"client": client, "url": url, "execution": eid, "fetches": n}
+                    spec["concurrency"] = c
                     r = run_one({**spec, "scenario": "fanout"})
                     if isinstance(r, str):
                         notes[client] = r
@@ -151,11 +199,12 @@ def scenario_cpu(args: argparse.Namespace, out: list[str]) -> None:
     out.append("")
     rows: dict[str, dict[str, list[float]]] = {}
     notes: dict[str, str] = {}
-    with server(0.0) as url:
+    with server(0.0) as (url, eid):
         for _ in range(args.rounds):
             base = None
             for client in CPU_CLIENTS:
-                spec = {"client": client, "url": url, "fetches": fetches, "concurrency": 64}
+                spec = {"client": client, "url": url, "execution": eid, "fetches": fetches}
+                spec["concurrency"] = 64
                 r = run_one({**spec, "scenario": "cpu"})
                 if isinstance(r, str):
                     notes[client] = r
@@ -184,13 +233,15 @@ def scenario_paging(args: argparse.Namespace, out: list[str]) -> None:
     pages, page_size, latency = (20 if args.quick else 100), 10, 0.05
     out.append(f"### 4. Pagination: a {pages}-page listing, {latency * 1000:.0f} ms latency")
     out.append("")
-    clients = ["library", "library-on-ours", "paging-httpx-ours", "paging-httpx-default"]
+    clients = ["library", "library-trio", "paging-httpx-ours", "paging-httpx-default"]
+    clients.append("paging-requests")
     rows: dict[str, list[float]] = {}
     notes: dict[str, str] = {}
-    with server(latency) as url:
+    with server(latency, calls=pages * page_size) as (url, eid):
         for _ in range(args.rounds):
             for client in clients:
-                spec = {"client": client, "url": url, "scenario": "paging", "concurrency": 16}
+                spec = {"client": client, "url": url, "execution": eid, "scenario": "paging"}
+                spec["concurrency"] = 16
                 r = run_one({**spec, "rows": pages * page_size, "page_size": page_size})
                 if isinstance(r, str):
                     notes[client] = r
@@ -216,14 +267,15 @@ def scenario_memory(args: argparse.Namespace, out: list[str]) -> None:
     page_size = 100
     out.append(f"### 5. Memory: peak RSS streaming {sizes[0]:,} vs {sizes[1]:,} call rows")
     out.append("")
-    clients = ["library", "library-on-ours", "paging-httpx-ours"]
+    clients = ["library", "library-trio", "paging-httpx-ours"]
     rows: dict[tuple[str, int], list[float]] = {}
     notes: dict[str, str] = {}
-    with server(0.0, rows_per_page=10) as url:
+    with server(0.0, calls=sizes[1]) as (url, eid):
         for _ in range(max(1, args.rounds // 2)):
             for client in clients:
                 for n in sizes:
-                    spec = {"client": client, "url": url, "scenario": "memory", "concurrency": 16}
+                    spec = {"client": client, "url": url, "execution": eid, "concurrency": 16}
+                    spec["scenario"] = "memory"
                     r = run_one({**spec, "rows": n, "page_size": page_size})
                     if isinstance(r, str):
                         notes[client] = r

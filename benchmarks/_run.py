@@ -17,10 +17,10 @@ from typing import Any
 
 import anyio
 
-from ._server import EXECUTION_ID, listing_id
-
 Fetch = Callable[[int], Awaitable[None]]
-PATH = f"/simulate/test-executions/{EXECUTION_ID}/"
+#: The fake's test credentials (`futureagi_async.testing`); every client sends them.
+HEADERS = {"X-Api-Key": "test-api-key", "X-Secret-Key": "test-secret-key"}
+PAGES = 100  # the fan-out cycles over the execution's 100 full pages of 10 rows
 
 
 async def fan_out(fetch: Fetch, fetches: int, concurrency: int) -> None:
@@ -36,8 +36,13 @@ async def fan_out(fetch: Fetch, fetches: int, concurrency: int) -> None:
             tg.start_soon(worker)
 
 
-def _page_url(base: str, i: int) -> str:
-    return f"{base}{PATH}?page={i % 100 + 1}"
+def _path(spec: dict[str, Any]) -> str:
+    return f"/simulate/test-executions/{spec['execution']}/"
+
+
+def _page_url(spec: dict[str, Any], i: int) -> str:
+    """Endpoint 4, the same page the library asks for: `?limit=10&page=N`."""
+    return f"{spec['url']}{_path(spec)}?limit=10&page={i % PAGES + 1}"
 
 
 # --- scenario runners: (spec) -> coroutine measured as a whole, after setup -------------------
@@ -47,10 +52,11 @@ async def raw_aiohttp(spec: dict[str, Any]) -> None:
     import aiohttp
 
     c = spec["concurrency"]
-    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=c)) as session:
+    connector = aiohttp.TCPConnector(limit=c)
+    async with aiohttp.ClientSession(connector=connector, headers=HEADERS) as session:
 
         async def fetch(i: int) -> None:
-            async with session.get(_page_url(spec["url"], i)) as r:
+            async with session.get(_page_url(spec, i)) as r:
                 json.loads(await r.read())
 
         await _measured(spec, fan_out(fetch, spec["fetches"], c))
@@ -61,22 +67,22 @@ def _httpx_client(kind: str, c: int) -> Any:
 
     if kind == "httpx-default":
         return httpx.AsyncClient(
-            limits=httpx.Limits(max_connections=c, max_keepalive_connections=c)
+            limits=httpx.Limits(max_connections=c, max_keepalive_connections=c), headers=HEADERS
         )
     if kind == "httpx-aiohttp":
         from httpx_aiohttp import AiohttpTransport
 
         limits = httpx.Limits(max_connections=c, max_keepalive_connections=c)
-        return httpx.AsyncClient(transport=AiohttpTransport(limits=limits))
+        return httpx.AsyncClient(transport=AiohttpTransport(limits=limits), headers=HEADERS)
     if kind == "httpx2":
         import httpx2
 
         return httpx2.AsyncClient(
-            limits=httpx2.Limits(max_connections=c, max_keepalive_connections=c)
+            limits=httpx2.Limits(max_connections=c, max_keepalive_connections=c), headers=HEADERS
         )
     from futureagi_async._transport import create_transport
 
-    return httpx.AsyncClient(transport=create_transport(max_connections=c))
+    return httpx.AsyncClient(transport=create_transport(max_connections=c), headers=HEADERS)
 
 
 async def raw_httpx(spec: dict[str, Any]) -> None:
@@ -89,7 +95,7 @@ async def raw_httpx(spec: dict[str, Any]) -> None:
     async with _httpx_client(kind, spec["concurrency"]) as http:
 
         async def fetch(i: int) -> None:
-            r = await http.get(_page_url(spec["url"], i))
+            r = await http.get(_page_url(spec, i))
             loads(r.content)
 
         await _measured(spec, fan_out(fetch, spec["fetches"], spec["concurrency"]))
@@ -100,32 +106,34 @@ def raw_requests(spec: dict[str, Any]) -> None:
     import requests
 
     with requests.Session() as session:
+        session.headers.update(HEADERS)
         t0, c0 = time.perf_counter(), time.process_time()
-        for i in range(spec["fetches"]):
-            json.loads(session.get(_page_url(spec["url"], i)).content)
+        if spec["scenario"] == "paging":
+            page, total, rows = 1, 1, 0
+            while page <= total:
+                r = session.get(
+                    f"{spec['url']}{_path(spec)}", params={"limit": spec["page_size"], "page": page}
+                )
+                doc = json.loads(r.content)
+                rows += len(doc["results"])
+                total = doc["total_pages"]
+                page += 1
+            assert rows == spec["rows"], rows
+        else:
+            for i in range(spec["fetches"]):
+                json.loads(session.get(_page_url(spec, i)).content)
         _report(time.perf_counter() - t0, time.process_time() - c0)
 
 
 def _library_client(spec: dict[str, Any]) -> Any:
-    # HOOK: the library in its default configuration, as a user would build it.
+    """The library in its default configuration, as a user would build it."""
     import futureagi_async
 
-    extra: dict[str, Any] = {}
-    if spec["client"] == "library-on-ours":
-        # What the default would be with create_transport under it (not yet wired in).
-        import httpx
-
-        from futureagi_async._transport import create_transport
-
-        extra["http_client"] = httpx.AsyncClient(
-            transport=create_transport(max_connections=spec["concurrency"])
-        )
-    return futureagi_async.AsyncClient(  # type: ignore[attr-defined]
-        "bench-key",
-        "bench-secret",
+    return futureagi_async.AsyncClient(
+        HEADERS["X-Api-Key"],
+        HEADERS["X-Secret-Key"],
         base_url=spec["url"],
         max_concurrency=spec["concurrency"],
-        **extra,
     )
 
 
@@ -136,20 +144,46 @@ async def library(spec: dict[str, Any]) -> None:
         if scenario in ("fanout", "cpu"):
 
             async def fetch(i: int) -> None:
-                await client.test_executions.get_page(EXECUTION_ID, page=i % 100 + 1)
+                await client.test_executions.get_page(
+                    spec["execution"], page=i % PAGES + 1, page_size=10
+                )
 
             await _measured(spec, fan_out(fetch, spec["fetches"], spec["concurrency"]))
         else:
-            # HOOK: the pager; `page_size`/`total` shape the stand-in's listing.
+            # The pager; the memory scenario stops after `rows` rows of a longer listing.
+            seen: list[str | None] = []
+
             async def walk() -> None:
-                n = 0
-                async for _ in client.test_executions.calls(
-                    listing_id(spec["rows"]), page_size=spec["page_size"]
-                ):
+                n, want = 0, spec["rows"]
+                pager = client.test_executions.calls(spec["execution"], page_size=spec["page_size"])
+                async for call in pager:  # no background work: breaking out is enough
                     n += 1
-                assert n == spec["rows"], n
+                    if scenario == "paging":
+                        seen.append(call.id)
+                    if n == want:
+                        break
+                assert n == want, n
 
             await _measured(spec, walk())
+            if seen:  # items in order: the order one page at a time gives (not measured)
+                assert seen == await _ids_in_order(spec), "pager changed the order"
+
+
+async def _ids_in_order(spec: dict[str, Any]) -> list[str]:
+    """Row ids one page at a time (outside the measured phase)."""
+    import httpx
+
+    ids: list[str] = []
+    async with httpx.AsyncClient(headers=HEADERS) as http:
+        page, total = 1, 1
+        while page <= total and len(ids) < spec["rows"]:
+            r = await http.get(
+                f"{spec['url']}{_path(spec)}", params={"limit": spec["page_size"], "page": page}
+            )
+            doc = r.json()
+            ids += [row["id"] for row in doc["results"]]
+            total, page = doc["total_pages"], page + 1
+    return ids[: spec["rows"]]
 
 
 async def paging(spec: dict[str, Any]) -> None:
@@ -160,16 +194,16 @@ async def paging(spec: dict[str, Any]) -> None:
 
         async def walk() -> None:
             page, total, rows = 1, 1, 0
-            while page <= total:
+            while page <= total and rows < spec["rows"]:
                 r = await http.get(
-                    f"{spec['url']}{PATH}",
-                    params={"page": page, "limit": spec["page_size"], "total": spec["rows"]},
+                    f"{spec['url']}{_path(spec)}",
+                    params={"limit": spec["page_size"], "page": page},
                 )
                 doc = loads(r.content)
                 rows += len(doc["results"])
                 total = doc["total_pages"]
                 page += 1
-            assert rows == spec["rows"], rows
+            assert rows >= spec["rows"], rows
 
         await _measured(spec, walk())
 
@@ -191,7 +225,7 @@ def main() -> None:
         os.sched_setaffinity(0, {spec["cpu"]})
     name: str = spec["client"]
     backend = "trio" if name.endswith("-trio") else "asyncio"
-    if name == "requests":
+    if name in ("requests", "paging-requests"):
         raw_requests(spec)
     elif name == "aiohttp":
         anyio.run(raw_aiohttp, spec, backend="asyncio")
