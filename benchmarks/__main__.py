@@ -281,29 +281,35 @@ def scenario_memory(args: argparse.Namespace, out: list[str]) -> None:
                         notes[client] = r
                     else:
                         rows.setdefault((client, n), []).append(r["maxrss_kb"] / 1024)
-    out.append(f"| client | {sizes[0]:,} rows MiB | {sizes[1]:,} rows MiB |")
-    out.append("|---|---|---|")
+    out.append(f"| client | {sizes[0]:,} rows MiB | {sizes[1]:,} rows MiB | ratio |")
+    out.append("|---|---|---|---|")
     for client in clients:
-        if (client, sizes[0]) in rows:
+        if (client, sizes[0]) in rows and (client, sizes[1]) in rows:
             a, b = rows[(client, sizes[0])], rows[(client, sizes[1])]
-            out.append(f"| {client} | {fmt(a, 1)} | {fmt(b, 1)} |")
+            ratios = [y / x for x, y in zip(a, b, strict=False)]
+            out.append(f"| {client} | {fmt(a, 1)} | {fmt(b, 1)} | {fmt(ratios)} |")
         else:
-            out.append(f"| {client} | {notes.get(client, 'n/a')} | |")
+            out.append(f"| {client} | {notes.get(client, 'n/a')} | | |")
     out.append("")
     print("\n".join(out[-len(clients) - 3 :]), flush=True)
 
 
 def scenario_decode(args: argparse.Namespace, out: list[str]) -> None:
-    """Scenario 3 belongs to benchmarks/decode.py (another owner); run it if present."""
+    """Scenario 3: benchmarks/decode.py, bytes to typed call rows, pinned like the clients."""
     if not (HERE / "decode.py").exists():
         out += ["### 3. Decoding", "", "benchmarks/decode.py is not there yet.", ""]
         return
-    cmd = [sys.executable, "-m", "benchmarks.decode", *(["--quick"] if args.quick else [])]
+    quick = ["--rows", "500", "--rounds", "3"] if args.quick else []
+    cmd = [sys.executable, "-m", "benchmarks.decode", *quick]
+    if hasattr(os, "sched_setaffinity") and (os.cpu_count() or 1) > 1:
+        cmd = ["taskset", "-c", str(CLIENT_CPU), *cmd]
     proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    start = len(out)
     out += ["### 3. Decoding (benchmarks/decode.py)", "", "```", proc.stdout.strip()]
     if proc.returncode:
         out.append(proc.stderr.strip()[-500:])
     out += ["```", ""]
+    print("\n".join(out[start:]), flush=True)
 
 
 def machine() -> list[str]:
