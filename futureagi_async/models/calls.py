@@ -140,13 +140,20 @@ def _docs_shape_to_backend(raw: dict[str, Any]) -> tuple[dict[str, Any], dict[st
         seed["scenario"] = scenario
     for key in ("eval_outputs", "eval_metrics"):
         evals = raw.get(key)
-        if evals.__class__ is dict and any(item.__class__ is not dict for item in evals.values()):
-            if raw is original:  # never change the caller's data
-                raw = dict(raw)
-            raw[key] = {
-                name: item if item.__class__ is dict else {"name": name, "value": item}
-                for name, item in evals.items()
-            }
+        if evals.__class__ is not dict:
+            continue
+        # A plain loop, not any(<generator>): this runs on every row and is usually a no-op.
+        for item in evals.values():
+            if item.__class__ is not dict:
+                break
+        else:
+            continue
+        if raw is original:  # never change the caller's data
+            raw = dict(raw)
+        raw[key] = {
+            name: item if item.__class__ is dict else {"name": name, "value": item}
+            for name, item in evals.items()
+        }
     return raw, seed
 
 
