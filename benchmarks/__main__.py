@@ -240,8 +240,8 @@ def scenario_paging(args: argparse.Namespace, out: list[str]) -> None:
     with server(latency, calls=pages * page_size) as (url, eid):
         for _ in range(args.rounds):
             for client in clients:
-                spec = {"client": client, "url": url, "execution": eid, "scenario": "paging"}
-                spec["concurrency"] = 16
+                spec: dict[str, Any] = {"client": client, "url": url, "execution": eid}
+                spec |= {"scenario": "paging", "concurrency": 16}
                 r = run_one({**spec, "rows": pages * page_size, "page_size": page_size})
                 if isinstance(r, str):
                     notes[client] = r

@@ -88,10 +88,9 @@ def _httpx_client(kind: str, c: int) -> Any:
 async def raw_httpx(spec: dict[str, Any]) -> None:
     """httpx-shaped clients with a fixed C workers; ours decodes like the library does."""
     kind = spec["client"].removesuffix("-trio")
-    if kind == "httpx-ours":
-        from futureagi_async._json import loads
-    else:
-        loads = json.loads
+    from futureagi_async import _json
+
+    loads: Callable[[bytes], Any] = _json.loads if kind == "httpx-ours" else json.loads
     async with _httpx_client(kind, spec["concurrency"]) as http:
 
         async def fetch(i: int) -> None:
