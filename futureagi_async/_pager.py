@@ -27,6 +27,12 @@ logger = logging.getLogger("futureagi_async")
 # 16 pages in flight turn a 100-page listing into ~8 round trips instead of 100.
 DEFAULT_LOOKAHEAD = 16
 
+# How many of the latest keys a walk remembers to drop repeats. A row repeats because rows
+# ahead of it moved while the listing was paged, so repeats sit close to where they were
+# first seen; remembering every key instead would grow memory with the listing (~110 bytes a
+# row), which `async for` over a long listing must not.
+SEEN_KEYS = 10_000
+
 
 @attrs.frozen
 class Page(Generic[T]):
@@ -49,7 +55,8 @@ class Pager(Generic[T]):
     `async for item in pager`, `async for page in pager.pages()`, or `await pager.collect()`.
     Each iteration starts again from page 1. `key` (usually the item's id) drops an item seen
     on an earlier page: lists ordered by `updated_at` shift while an execution runs, and a row
-    pushed over a page boundary would otherwise come twice.
+    pushed over a page boundary would otherwise come twice. The latest `SEEN_KEYS` (10,000)
+    keys are remembered, so memory stays flat however long the listing.
     """
 
     __slots__ = ("_fetch", "_key", "_lookahead")
@@ -96,6 +103,7 @@ class _Walk(Generic[T]):
         self._lookahead = lookahead
         self._key = key
         self._seen: set[Hashable] = set()
+        self._seen_order: deque[Hashable] = deque()  # oldest first, to forget beyond SEEN_KEYS
         self._ready: deque[Page[T]] = deque()
         self._next = 1
         # Known total: the last page to fetch. Unknown: None, paging while pages say "more".
@@ -157,7 +165,10 @@ class _Walk(Generic[T]):
                 logger.debug("page %d repeats item %r from an earlier page", page.page, key)
             else:
                 self._seen.add(key)
+                self._seen_order.append(key)
                 kept.append(item)
+        while len(self._seen_order) > SEEN_KEYS:
+            self._seen.discard(self._seen_order.popleft())
         if len(kept) == len(page.items):
             return page
         return attrs.evolve(page, items=kept)

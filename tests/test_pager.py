@@ -154,3 +154,25 @@ def test_lookahead_must_be_positive() -> None:
 
     with pytest.raises(ValueError, match="lookahead"):
         Pager(fetch, lookahead=0)
+
+
+async def test_key_memory_is_bounded_and_recent_repeats_still_drop(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import futureagi_async._pager as pager_module
+
+    monkeypatch.setattr(pager_module, "SEEN_KEYS", 5)
+    # Page 3 repeats the last row of page 2 (recent: dropped); page 4 repeats row 0, which is
+    # older than the 5 remembered keys, so it comes again.
+    pages = {1: [0, 1, 2], 2: [3, 4, 5], 3: [5, 6, 7], 4: [0, 8]}
+
+    async def fetch(page: int) -> Page[int]:
+        return Page(pages[page], page=page, total_pages=4)
+
+    walk = pager_module._Walk(fetch, 16, lambda item: item)
+    seen: list[int] = []
+    while (page := await walk.next_page()) is not None:
+        seen += page.items
+        assert len(walk._seen) <= 5
+        assert len(walk._seen_order) == len(walk._seen)
+    assert seen == [0, 1, 2, 3, 4, 5, 6, 7, 0, 8]
