@@ -263,3 +263,16 @@ async def test_the_default_http_client_keeps_cookies_and_httpx_logs(
     assert logged
     assert logged[0].startswith("HTTP Request: GET ")
     assert logged[0].endswith('"HTTP/1.1 200 OK"')
+
+
+async def test_a_shared_clients_cookies_and_params_still_apply_without_authorization() -> None:
+    script = Script(ok({}))
+    client = client_for(
+        script, cookies={"session": "s1"}, params={"trace": "1"}, headers={"Authorization": "x"}
+    )
+    await get(client)
+    (request,) = script.requests
+    assert request.headers["Cookie"] == "session=s1"
+    assert request.url.params["trace"] == "1"
+    assert request.url.params["limit"] == "5"
+    assert "Authorization" not in request.headers
