@@ -3,8 +3,9 @@
     python -m benchmarks [--quick] [--rounds N] [--scenarios fanout,cpu,paging,memory,decode]
                          [--write]
 
-The server runs in its own process pinned to core 1; clients are pinned to core 0. Ratios are
-taken within a round (same server, same machine load) and then summarised by their median.
+The server is the fake (`python -m futureagi_async.testing`) in its own process pinned to core 1;
+clients are pinned to core 0. Ratios are taken within a round (same server, same machine load)
+and then summarised by their median (min-max). See README.md.
 """
 
 from __future__ import annotations
