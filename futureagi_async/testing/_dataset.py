@@ -57,6 +57,13 @@ _ENDED = (
     "completed",
     "Max conversation turns reached",
 )
+# A judge's reasons, matching its verdict. Three of each: the draw is the same either way.
+_PASS_REASONS = ("Agent resolved the dispute.", "Agent confirmed the next steps.", "")
+_FAIL_REASONS = (
+    "Agent hung up before confirming the resolution.",
+    "Agent quoted the wrong refund amount.",
+    "Agent asked for the account number twice.",
+)
 _PROVIDERS = ("vapi", "retell", "livekit", "eleven_labs", "bland")
 
 
@@ -523,8 +530,10 @@ def _one_output(rng: random.Random, config: EvalConfig) -> dict[str, Any]:
             "status": "Completed",
         }
     output: Any
+    reasons = _PASS_REASONS
     if output_type == "Pass/Fail":
         passed = rng.random() < 0.75
+        reasons = _PASS_REASONS if passed else _FAIL_REASONS
         output = passed if rng.random() < 0.05 else ("Passed" if passed else "Failed")
     elif output_type == "score":
         output = round(rng.random(), 2)
@@ -544,7 +553,7 @@ def _one_output(rng: random.Random, config: EvalConfig) -> dict[str, Any]:
         output = "The agent did not confirm the resolution."
     return {
         "output": output,
-        "reason": rng.choice(("Agent resolved the dispute.", "Agent hung up early.", "")),
+        "reason": rng.choice(reasons),
         "output_type": output_type,
         "name": config.name,
         "status": "Completed",
