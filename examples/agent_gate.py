@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable
 
 import anyio
 import attrs
-import httpx
+import httpx2
 
 from futureagi_async import AsyncClient, SimulationExecution
 
@@ -58,7 +58,7 @@ async def _latest(client: AsyncClient, name: str) -> SimulationExecution:
 async def main(
     base_url: str | None = None,
     *,
-    http_client: httpx.AsyncClient | None = None,
+    http_client: httpx2.AsyncClient | None = None,
     api_key: str | None = None,
     secret_key: str | None = None,
     run_test: str | None = None,
@@ -113,7 +113,7 @@ if __name__ == "__main__":
     else:
         from futureagi_async.testing import TEST_API_KEY, TEST_SECRET_KEY, FakeAPI
 
-        fake = httpx.AsyncClient(transport=FakeAPI().transport())
+        fake = httpx2.AsyncClient(transport=FakeAPI().transport())
         result = anyio.run(
             lambda: main(
                 "http://127.0.0.1",

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import anyio
 import attrs
-import httpx
+import httpx2
 
 from futureagi_async import AsyncClient, Progress
 
@@ -38,7 +38,7 @@ def _report(progress: Progress) -> None:
 async def main(
     base_url: str | None = None,
     *,
-    http_client: httpx.AsyncClient | None = None,
+    http_client: httpx2.AsyncClient | None = None,
     api_key: str | None = None,
     secret_key: str | None = None,
     run_test: str | None = None,
@@ -86,7 +86,7 @@ if __name__ == "__main__":
     else:
         from futureagi_async.testing import TEST_API_KEY, TEST_SECRET_KEY, FakeAPI
 
-        fake = httpx.AsyncClient(transport=FakeAPI().transport())
+        fake = httpx2.AsyncClient(transport=FakeAPI().transport())
         anyio.run(
             lambda: main(
                 "http://127.0.0.1",

@@ -13,7 +13,7 @@ from __future__ import annotations
 import sys
 
 import anyio
-import httpx
+import httpx2
 
 from futureagi_async import AsyncClient, SimulationExecution, bounded_map
 
@@ -40,7 +40,7 @@ async def latest_executions(
 async def main(
     base_url: str | None = None,
     *,
-    http_client: httpx.AsyncClient | None = None,
+    http_client: httpx2.AsyncClient | None = None,
     api_key: str | None = None,
     secret_key: str | None = None,
 ) -> dict[str, SimulationExecution | None]:
@@ -71,7 +71,7 @@ if __name__ == "__main__":
         fake = FakeAPI(DatasetSpec(seed=0, run_tests=6))
 
         async def offline() -> None:
-            async with httpx.AsyncClient(transport=fake.transport()) as http:
+            async with httpx2.AsyncClient(transport=fake.transport()) as http:
                 await main(
                     "http://127.0.0.1",
                     http_client=http,

@@ -16,7 +16,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-import httpx
+import httpx2
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -75,7 +75,7 @@ app = create_app()
 def main(
     base_url: str | None = None,
     *,
-    http_client: httpx.AsyncClient | None = None,
+    http_client: httpx2.AsyncClient | None = None,
     api_key: str | None = None,
     secret_key: str | None = None,
 ) -> dict[str, Any]:
@@ -100,7 +100,7 @@ if __name__ == "__main__":
 
     main(
         "http://127.0.0.1",
-        http_client=httpx.AsyncClient(transport=FakeAPI().transport()),
+        http_client=httpx2.AsyncClient(transport=FakeAPI().transport()),
         api_key=TEST_API_KEY,
         secret_key=TEST_SECRET_KEY,
     )

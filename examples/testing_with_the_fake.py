@@ -15,7 +15,7 @@ import sys
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 
-import httpx
+import httpx2
 import pytest
 
 from futureagi_async import AsyncClient, instant_retries
@@ -56,7 +56,7 @@ def fake() -> FakeAPI:
 @pytest.fixture
 async def client(fake: FakeAPI) -> AsyncIterator[AsyncClient]:
     async with (
-        httpx.AsyncClient(transport=fake.transport()) as http,
+        httpx2.AsyncClient(transport=fake.transport()) as http,
         AsyncClient(
             TEST_API_KEY, TEST_SECRET_KEY, base_url="http://127.0.0.1", http_client=http
         ) as client,
@@ -95,7 +95,7 @@ async def test_rate_limits_are_retried(client: AsyncClient, fake: FakeAPI) -> No
 async def main(
     base_url: str | None = None,
     *,
-    http_client: httpx.AsyncClient | None = None,
+    http_client: httpx2.AsyncClient | None = None,
     api_key: str | None = None,
     secret_key: str | None = None,
     run_test: str | None = None,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
 from types import TracebackType
@@ -10,39 +9,25 @@ from typing import Any, Literal, Self, overload
 
 import anyio
 import attrs
-import httpx
+import httpx2
 
 from ._config import ClientConfig, TimeoutTypes, to_timeout
 from ._export import ExecutionExport, export
 from ._fanout import Outcome, ProgressCallback, Results
 from ._pipeline import Pipeline, SharedResources
-from ._transport import create_transport
 from .resources import RunTests, Simulation, TestExecutions
 
 __all__ = ["AsyncClient"]
 
 
-_PROXY_VARIABLES = ("HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy")
-
-
 def _default_http_client(
     config: ClientConfig,
-) -> tuple[httpx.AsyncClient, httpx.AsyncBaseTransport | None]:
-    """A pool sized to the client-wide bound, so the bound decides and the pool never waits.
-
-    Our own transport is faster and cancel-safe (see `_transport`); it speaks no proxy
-    protocol, so where the environment names a proxy, httpx's own pool honours it instead.
-    Also returns our transport (None behind a proxy): the pipeline may call it directly,
-    since it knows this httpx client has no hooks, auth or mounts of its own.
-    """
-    if any(os.environ.get(name) for name in _PROXY_VARIABLES):
-        limits = httpx.Limits(
-            max_connections=config.max_concurrency,
-            max_keepalive_connections=config.max_concurrency,
-        )
-        return httpx.AsyncClient(limits=limits, timeout=config.timeout), None
-    transport = create_transport(max_connections=config.max_concurrency)
-    return httpx.AsyncClient(transport=transport, timeout=config.timeout), transport
+) -> tuple[httpx2.AsyncClient, httpx2.AsyncBaseTransport | None]:
+    limits = httpx2.Limits(
+        max_connections=config.max_concurrency,
+        max_keepalive_connections=config.max_concurrency,
+    )
+    return httpx2.AsyncClient(limits=limits, timeout=config.timeout), None
 
 
 class AsyncClient:
@@ -69,7 +54,7 @@ class AsyncClient:
         timeout: TimeoutTypes | None = None,
         max_retries: int | None = None,
         max_concurrency: int | None = None,
-        http_client: httpx.AsyncClient | None = None,
+        http_client: httpx2.AsyncClient | None = None,
         workspace_id: str | None = None,
     ):
         config = ClientConfig.build(

@@ -7,7 +7,7 @@ import os
 from collections.abc import Mapping
 
 import attrs
-import httpx
+import httpx2
 
 from ._errors import ConfigurationError
 from ._retry import RetryPolicy
@@ -24,17 +24,17 @@ __all__ = [
 DEFAULT_BASE_URL = "https://api.futureagi.com"
 DEFAULT_MAX_CONCURRENCY = 32
 # Long enough for a big page of calls on a slow day; short enough that a dead peer is noticed.
-DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+DEFAULT_TIMEOUT = httpx2.Timeout(30.0, connect=10.0)
 
 ENV_API_KEY = "FI_API_KEY"
 ENV_SECRET_KEY = "FI_SECRET_KEY"
 ENV_BASE_URL = "FI_BASE_URL"
 
-TimeoutTypes = float | httpx.Timeout
+TimeoutTypes = float | httpx2.Timeout
 
 
-def to_timeout(value: TimeoutTypes) -> httpx.Timeout:
-    return value if isinstance(value, httpx.Timeout) else httpx.Timeout(value)
+def to_timeout(value: TimeoutTypes) -> httpx2.Timeout:
+    return value if isinstance(value, httpx2.Timeout) else httpx2.Timeout(value)
 
 
 def _is_loopback(host: str) -> bool:
@@ -46,10 +46,10 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-def _check_base_url(raw: str) -> httpx.URL:
+def _check_base_url(raw: str) -> httpx2.URL:
     try:
-        url = httpx.URL(raw)
-    except httpx.InvalidURL as exc:
+        url = httpx2.URL(raw)
+    except httpx2.InvalidURL as exc:
         raise ConfigurationError(f"base_url {raw!r} is not a URL: {exc}") from None
     if url.scheme not in ("https", "http") or not url.host:
         raise ConfigurationError(f"base_url must be an http(s) URL with a host, got {raw!r}")
@@ -69,8 +69,8 @@ class ClientConfig:
 
     api_key: str = attrs.field(repr=False)
     secret_key: str = attrs.field(repr=False)
-    base_url: httpx.URL
-    timeout: httpx.Timeout = DEFAULT_TIMEOUT
+    base_url: httpx2.URL
+    timeout: httpx2.Timeout = DEFAULT_TIMEOUT
     retry: RetryPolicy = attrs.Factory(RetryPolicy)
     max_concurrency: int = DEFAULT_MAX_CONCURRENCY
     workspace_id: str | None = None

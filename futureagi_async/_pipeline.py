@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 
 import anyio
 import attrs
-import httpx
+import httpx2
 
 from ._config import ClientConfig
 from ._errors import (
@@ -38,7 +38,7 @@ logger = logging.getLogger("futureagi_async")
 _httpx_logger = logging.getLogger("httpx")
 
 USER_AGENT = (
-    f"futureagi-async/{__version__} httpx/{httpx.__version__} python/{platform.python_version()}"
+    f"futureagi-async/{__version__} httpx/{httpx2.__version__} python/{platform.python_version()}"
 )
 
 
@@ -58,12 +58,12 @@ class _Retry(Exception):  # a signal, not an error the caller ever sees
 class SharedResources:
     """What every copy of a client (see `AsyncClient.with_options`) shares: pool and bound."""
 
-    http: httpx.AsyncClient
+    http: httpx2.AsyncClient
     limiter: anyio.CapacityLimiter
     closed: bool = False
     #: `http`'s transport, set only when this library built `http` itself: it then has no
-    #: event hooks, auth or mounts, so a request may skip `httpx.AsyncClient.send`'s layers.
-    direct: httpx.AsyncBaseTransport | None = None
+    #: event hooks, auth or mounts, so a request may skip `httpx2.AsyncClient.send`'s layers.
+    direct: httpx2.AsyncBaseTransport | None = None
 
 
 @attrs.frozen
@@ -84,7 +84,7 @@ class Pipeline:
 
     @_timeout.default
     def _build_timeout(self) -> dict[str, float | None]:
-        return httpx.Timeout(self.config.timeout).as_dict()
+        return httpx2.Timeout(self.config.timeout).as_dict()
 
     @_headers.default
     def _build_headers(self) -> dict[str, str]:
@@ -142,8 +142,8 @@ class Pipeline:
             ) from None
 
     def _build_request(
-        self, http: httpx.AsyncClient, path: str, params: Mapping[str, str]
-    ) -> httpx.Request:
+        self, http: httpx2.AsyncClient, path: str, params: Mapping[str, str]
+    ) -> httpx2.Request:
         """What `http.build_request` gives, with the URL parsed once instead of three times."""
         if http.params or http.cookies or path[:1] == "/" or "." in path or ":" in path:
             # Rare: let httpx merge the client's own params and cookies, or resolve the path.
@@ -163,23 +163,23 @@ class Pipeline:
         url = self._prefix + path
         if params:
             url += "?" + urlencode(params)
-        return httpx.Request(
+        return httpx2.Request(
             "GET", url, headers=self._request_headers(http), extensions={"timeout": self._timeout}
         )
 
-    def _request_headers(self, http: httpx.AsyncClient) -> httpx.Headers:
+    def _request_headers(self, http: httpx2.AsyncClient) -> httpx2.Headers:
         """The http client's headers with ours over them, without Authorization (see above)."""
         raw = http.headers.raw
         cached = self._merged
         if cached[0] != raw:
-            merged = httpx.Headers(http.headers)
+            merged = httpx2.Headers(http.headers)
             merged.update(self._headers)
             merged.pop("Authorization", None)
             cached[:] = [raw, merged]
-        headers: httpx.Headers = cached[1]
+        headers: httpx2.Headers = cached[1]
         return headers
 
-    async def _send(self, request: httpx.Request) -> httpx.Response:
+    async def _send(self, request: httpx2.Request) -> httpx2.Response:
         direct = self.shared.direct
         if direct is None:
             # auth=None: a shared httpx client's own auth must not add an Authorization header.
@@ -205,15 +205,15 @@ class Pipeline:
             )
         return response
 
-    async def _attempt(self, request: httpx.Request) -> Any:
+    async def _attempt(self, request: httpx2.Request) -> Any:
         async with self.shared.limiter:
             try:
                 response = await self._send(request)
-            except httpx.TimeoutException as exc:
+            except httpx2.TimeoutException as exc:
                 raise _Retry(_connection_error(APITimeoutError, exc, request)) from exc
-            except httpx.TransportError as exc:
+            except httpx2.TransportError as exc:
                 raise _Retry(_connection_error(APIConnectionError, exc, request)) from exc
-            except httpx.DecodingError as exc:
+            except httpx2.DecodingError as exc:
                 raise ResponseDecodeError(
                     f"could not decode the response's content encoding: {exc}",
                     method="GET",
@@ -224,19 +224,19 @@ class Pipeline:
         return _decode(response, request)
 
 
-def _safe_url(request: httpx.Request) -> str:
+def _safe_url(request: httpx2.Request) -> str:
     # Credentials travel in headers only, so the URL is safe to show.
     return str(request.url)
 
 
 def _connection_error(
-    cls: type[APIConnectionError], exc: httpx.HTTPError, request: httpx.Request
+    cls: type[APIConnectionError], exc: httpx2.HTTPError, request: httpx2.Request
 ) -> APIConnectionError:
     reason = str(exc) or type(exc).__name__
     return cls(reason, method="GET", url=_safe_url(request))
 
 
-def _decode(response: httpx.Response, request: httpx.Request) -> Any:
+def _decode(response: httpx2.Response, request: httpx2.Request) -> Any:
     status = response.status_code
     raw = response.content
     if 200 <= status < 300:
@@ -279,7 +279,7 @@ def _decode(response: httpx.Response, request: httpx.Request) -> Any:
     raise error
 
 
-def _unwrap(body: Any, request: httpx.Request) -> Any:
+def _unwrap(body: Any, request: httpx2.Request) -> Any:
     if isinstance(body, Mapping) and isinstance(body.get("status"), bool) and "result" in body:
         if body["status"]:
             return body["result"]

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
-import httpx
+import httpx2
 import pytest
 
 from futureagi_async.testing import TEST_API_KEY, TEST_SECRET_KEY, DatasetSpec, FakeAPI
@@ -27,8 +27,8 @@ def _load(name: str) -> ModuleType:
     return module
 
 
-def _in_process(fake: FakeAPI) -> httpx.AsyncClient:
-    return httpx.AsyncClient(transport=fake.transport())
+def _in_process(fake: FakeAPI) -> httpx2.AsyncClient:
+    return httpx2.AsyncClient(transport=fake.transport())
 
 
 @pytest.mark.anyio

@@ -3,7 +3,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-import httpx
+import httpx2
 import pytest
 
 import futureagi_async as fa
@@ -15,17 +15,17 @@ pytestmark = pytest.mark.anyio
 API_KEY = "ak-visible-nowhere"
 SECRET_KEY = "sk-visible-nowhere"
 
-Handler = Callable[[httpx.Request], httpx.Response]
+Handler = Callable[[httpx2.Request], httpx2.Response]
 
 
 class Script:
     """Answers requests from a list, one response per request, recording each request."""
 
-    def __init__(self, *responses: httpx.Response | Exception) -> None:
+    def __init__(self, *responses: httpx2.Response | Exception) -> None:
         self.responses = list(responses)
-        self.requests: list[httpx.Request] = []
+        self.requests: list[httpx2.Request] = []
 
-    def __call__(self, request: httpx.Request) -> httpx.Response:
+    def __call__(self, request: httpx2.Request) -> httpx2.Response:
         self.requests.append(request)
         answer = self.responses.pop(0)
         if isinstance(answer, Exception):
@@ -34,12 +34,12 @@ class Script:
 
 
 def client_for(handler: Handler, **kwargs: object) -> AsyncClient:
-    http = httpx.AsyncClient(transport=httpx.MockTransport(handler), **kwargs)  # type: ignore[arg-type]
+    http = httpx2.AsyncClient(transport=httpx2.MockTransport(handler), **kwargs)  # type: ignore[arg-type]
     return AsyncClient(API_KEY, SECRET_KEY, base_url="http://127.0.0.1:1", http_client=http)
 
 
-def ok(body: object) -> httpx.Response:
-    return httpx.Response(200, json=body)
+def ok(body: object) -> httpx2.Response:
+    return httpx2.Response(200, json=body)
 
 
 async def get(client: AsyncClient, *, wrapped: bool = False) -> object:
@@ -60,7 +60,7 @@ async def test_sends_the_keys_a_user_agent_and_no_authorization() -> None:
 
 @pytest.mark.parametrize("status", [408, 429, 502, 503, 504])
 async def test_transient_statuses_are_retried(status: int) -> None:
-    script = Script(httpx.Response(status, text="busy"), ok([1]))
+    script = Script(httpx2.Response(status, text="busy"), ok([1]))
     assert await get(client_for(script)) == [1]
     assert len(script.requests) == 2
 
@@ -68,10 +68,10 @@ async def test_transient_statuses_are_retried(status: int) -> None:
 @pytest.mark.parametrize(
     "error",
     [
-        httpx.ConnectError("refused"),
-        httpx.ReadError("reset"),
-        httpx.RemoteProtocolError("dropped mid-body"),
-        httpx.ReadTimeout("slow"),
+        httpx2.ConnectError("refused"),
+        httpx2.ReadError("reset"),
+        httpx2.RemoteProtocolError("dropped mid-body"),
+        httpx2.ReadTimeout("slow"),
     ],
 )
 async def test_connection_failures_are_retried(error: Exception) -> None:
@@ -80,16 +80,16 @@ async def test_connection_failures_are_retried(error: Exception) -> None:
 
 
 async def test_truncated_json_is_retried_then_reported() -> None:
-    cut = httpx.Response(200, content=b'{"count": 3, "resu')
+    cut = httpx2.Response(200, content=b'{"count": 3, "resu')
     assert await get(client_for(Script(cut, ok({"count": 3})))) == {"count": 3}
-    script = Script(*[httpx.Response(200, content=b'{"count": 3, "resu')] * 5)
+    script = Script(*[httpx2.Response(200, content=b'{"count": 3, "resu')] * 5)
     with pytest.raises(fa.ResponseDecodeError, match="not valid JSON"):
         await get(client_for(script))
     assert len(script.requests) == 5  # the first try and max_retries=4
 
 
 async def test_plain_500_is_not_retried() -> None:
-    script = Script(httpx.Response(500, json={"status": False, "detail": "Invalid page."}))
+    script = Script(httpx2.Response(500, json={"status": False, "detail": "Invalid page."}))
     with pytest.raises(fa.ServerError, match="Invalid page") as info:
         await get(client_for(script))
     assert info.value.status_code == 500
@@ -98,7 +98,7 @@ async def test_plain_500_is_not_retried() -> None:
 
 async def test_exhausted_retries_raise_the_last_typed_error() -> None:
     html = b"<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>"
-    script = Script(*[httpx.Response(502, content=html)] * 5)
+    script = Script(*[httpx2.Response(502, content=html)] * 5)
     with pytest.raises(fa.ServerError) as info:
         await get(client_for(script))
     assert info.value.status_code == 502
@@ -106,10 +106,10 @@ async def test_exhausted_retries_raise_the_last_typed_error() -> None:
 
 
 async def test_exhausted_connection_retries_raise_api_connection_error() -> None:
-    script = Script(*[httpx.ConnectError("refused")] * 5)
+    script = Script(*[httpx2.ConnectError("refused")] * 5)
     with pytest.raises(fa.APIConnectionError, match="refused"):
         await get(client_for(script))
-    script = Script(*[httpx.ReadTimeout("slow")] * 5)
+    script = Script(*[httpx2.ReadTimeout("slow")] * 5)
     with pytest.raises(fa.APITimeoutError):
         await get(client_for(script))
 
@@ -119,7 +119,7 @@ async def test_retry_after_beyond_the_cap_ends_retries_at_once() -> None:
         "status": False,
         "result": {"code": "RATE_LIMITED", "message": "slow down", "retry_after": 37},
     }
-    script = Script(httpx.Response(429, json=body, headers={"Retry-After": "3600"}))
+    script = Script(httpx2.Response(429, json=body, headers={"Retry-After": "3600"}))
     with pytest.raises(fa.RateLimitError) as info:
         await get(client_for(script))
     assert info.value.retry_after == 3600.0
@@ -127,7 +127,7 @@ async def test_retry_after_beyond_the_cap_ends_retries_at_once() -> None:
 
 
 async def test_redirects_are_reported_not_followed() -> None:
-    script = Script(httpx.Response(301, headers={"Location": "/simulate/run-tests/"}))
+    script = Script(httpx2.Response(301, headers={"Location": "/simulate/run-tests/"}))
     with pytest.raises(fa.APIStatusError, match="unexpected redirect") as info:
         await get(client_for(script))
     assert info.value.status_code == 301
@@ -137,7 +137,7 @@ async def test_redirects_are_reported_not_followed() -> None:
 async def test_error_envelope_becomes_typed_error() -> None:
     body = {"status": False, "code": "not_found", "detail": "Run test not found"}
     with pytest.raises(fa.NotFoundError, match="Run test not found"):
-        await get(client_for(Script(httpx.Response(404, json=body))))
+        await get(client_for(Script(httpx2.Response(404, json=body))))
 
 
 async def test_unwraps_the_sdk_envelope() -> None:
@@ -151,7 +151,7 @@ async def test_unwraps_the_sdk_envelope() -> None:
 
 async def test_secrets_stay_out_of_errors_and_logs(caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG, logger="futureagi_async")
-    script = Script(httpx.ConnectError("refused"), httpx.Response(401, json={"detail": "no"}))
+    script = Script(httpx2.ConnectError("refused"), httpx2.Response(401, json={"detail": "no"}))
     client = client_for(script)
     with pytest.raises(fa.AuthenticationError) as info:
         await get(client)
@@ -194,7 +194,7 @@ _ODD_PARAMS = [
 async def test_requests_are_built_as_httpx_builds_them(
     params: dict[str, str], base_url: str
 ) -> None:
-    http = httpx.AsyncClient(headers={"Authorization": "Bearer nope", "X-Trace": "t"})
+    http = httpx2.AsyncClient(headers={"Authorization": "Bearer nope", "X-Trace": "t"})
     client = AsyncClient(API_KEY, SECRET_KEY, base_url=base_url, http_client=http)
     pipeline = client._pipeline
     path = "simulate/test-executions/3f6c2a52-8d1e-4c4b-9a57-0c3b1f0e9a11/"
@@ -226,43 +226,6 @@ async def test_an_http_client_with_params_or_cookies_keeps_them() -> None:
     assert request.url.params["limit"] == "5"
     assert request.headers["Cookie"] == "lb=sticky"
     assert "Authorization" not in request.headers
-
-
-async def test_the_default_http_client_keeps_cookies_and_httpx_logs(
-    caplog: pytest.LogCaptureFixture,
-) -> None:
-    """The default client's requests skip `httpx.AsyncClient.send`; what it did stays."""
-    from futureagi_async.testing._server import serve_app
-
-    seen: list[dict[bytes, bytes]] = []
-
-    async def app(scope: dict[str, object], receive: object, send: Callable[..., object]) -> None:
-        seen.append(dict(scope["headers"]))  # type: ignore[call-overload]
-        await send(  # type: ignore[misc]
-            {
-                "type": "http.response.start",
-                "status": 200,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"set-cookie", b"lb=sticky; Path=/"),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": b'{"a": 1}'})  # type: ignore[misc]
-
-    caplog.set_level(logging.INFO, logger="httpx")
-    async with serve_app(app) as url, AsyncClient(API_KEY, SECRET_KEY, base_url=url) as client:
-        assert client._pipeline.shared.direct is not None  # the default transport
-        assert await get(client) == {"a": 1}
-        assert await get(client) == {"a": 1}
-    assert b"cookie" not in seen[0]
-    assert seen[1][b"cookie"] == b"lb=sticky"
-    assert b"authorization" not in seen[1]
-    assert seen[1][b"x-api-key"] == API_KEY.encode()
-    logged = [r.getMessage() for r in caplog.records if r.name == "httpx"]
-    assert logged
-    assert logged[0].startswith("HTTP Request: GET ")
-    assert logged[0].endswith('"HTTP/1.1 200 OK"')
 
 
 async def test_a_shared_clients_cookies_and_params_still_apply_without_authorization() -> None:

@@ -17,7 +17,7 @@ from functools import partial
 from typing import Any
 
 import anyio
-import httpx
+import httpx2
 
 from .._client import AsyncClient
 from .._errors import FutureAGIError
@@ -146,7 +146,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _make_client(args: argparse.Namespace, http_client: httpx.AsyncClient | None) -> AsyncClient:
+def _make_client(args: argparse.Namespace, http_client: httpx2.AsyncClient | None) -> AsyncClient:
     return AsyncClient(
         args.api_key or None,
         args.secret_key or None,
@@ -157,7 +157,7 @@ def _make_client(args: argparse.Namespace, http_client: httpx.AsyncClient | None
 
 
 async def _run_command(
-    run: Command, args: argparse.Namespace, http_client: httpx.AsyncClient | None
+    run: Command, args: argparse.Namespace, http_client: httpx2.AsyncClient | None
 ) -> int:
     async with _make_client(args, http_client) as client:
         return await run(client, args, Output(args.fmt if hasattr(args, "fmt") else "table"))
@@ -178,11 +178,11 @@ def _error_line(exc: BaseException) -> str:
     )
 
 
-def main(argv: Sequence[str] | None = None, *, http_client: httpx.AsyncClient | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, http_client: httpx2.AsyncClient | None = None) -> int:
     """Run the command line; returns the exit code (the console script exits with it).
 
     `http_client` lets tests and embedders route every request through their own
-    `httpx.AsyncClient` (an ASGI transport, say); the CLI never closes it.
+    `httpx2.AsyncClient` (an ASGI transport, say); the CLI never closes it.
     """
     parser = build_parser()
     try:

@@ -3,7 +3,7 @@
     from futureagi_async.testing import FakeAPI, DatasetSpec, Faults
 
     fake = FakeAPI(DatasetSpec(seed=0, calls_per_execution=25), dialect="backend")
-    async with httpx.AsyncClient(transport=fake.transport(), base_url="http://127.0.0.1",
+    async with httpx2.AsyncClient(transport=fake.transport(), base_url="http://127.0.0.1",
                                  headers=fake.headers) as http:      # in-process, no sockets
         ...
     async with fake.serve() as base_url:                            # real loopback socket

@@ -15,7 +15,7 @@ from urllib.parse import parse_qsl, unquote
 
 import anyio
 import attrs
-import httpx
+import httpx2
 
 from . import _envelopes as env
 from ._dataset import Dataset
@@ -210,7 +210,7 @@ async def _send(send: Send, reply: Reply, fault: str | None, faults: Faults, *, 
             {"type": "http.response.body", "body": payload[: len(payload) // 2], "more_body": True}
         )
         # What a client sees when the peer goes away mid-body, in-process and on a socket.
-        raise httpx.RemoteProtocolError(
+        raise httpx2.RemoteProtocolError(
             "peer closed connection without sending complete message body"
         )
     if fault == "drip":

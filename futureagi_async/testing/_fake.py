@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-import httpx
+import httpx2
 
 from ._app import App
 from ._dataset import Call, Dataset, DatasetSpec, generate
@@ -64,15 +64,15 @@ class FakeAPI:
         """The credential headers this fake accepts."""
         return {"X-Api-Key": self.api_key, "X-Secret-Key": self.secret_key}
 
-    def transport(self) -> httpx.ASGITransport:
+    def transport(self) -> httpx2.ASGITransport:
         """An in-process transport: no sockets, any backend."""
-        return httpx.ASGITransport(app=self.app)
+        return httpx2.ASGITransport(app=self.app)
 
-    def client(self, **kwargs: Any) -> httpx.AsyncClient:
+    def client(self, **kwargs: Any) -> httpx2.AsyncClient:
         """A raw httpx client wired in-process with the right credentials (for fake tests)."""
         kwargs.setdefault("base_url", "http://127.0.0.1")
         kwargs.setdefault("headers", self.headers)
-        return httpx.AsyncClient(transport=self.transport(), **kwargs)
+        return httpx2.AsyncClient(transport=self.transport(), **kwargs)
 
     def add_calls(self, execution_id: str, n: int) -> list[Call]:
         """Add `n` new completed calls to an execution; they sort first (newest `updated_at`)."""

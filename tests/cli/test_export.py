@@ -7,7 +7,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-import httpx
+import httpx2
 import pytest
 
 from .conftest import Result, Served
@@ -15,16 +15,16 @@ from .conftest import Result, Served
 Cli = Callable[..., Result]
 
 
-class FailFor(httpx.AsyncBaseTransport):
+class FailFor(httpx2.AsyncBaseTransport):
     """The fake, except that requests mentioning `needle` get a 404 (not retried)."""
 
     def __init__(self, served: Served, needle: str):
         self._inner = served.fake.transport()
         self._needle = needle
 
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
         if self._needle in str(request.url):
-            return httpx.Response(404, json={"detail": "Not found."})
+            return httpx2.Response(404, json={"detail": "Not found."})
         return await self._inner.handle_async_request(request)
 
 
@@ -83,7 +83,7 @@ def test_an_interrupted_export_resumes_without_corruption(
     name, ids, calls = _run_test(env)
     out = tmp_path / "out"
     failing = ids[0]  # the oldest: listed, and so fetched, last
-    http = httpx.AsyncClient(transport=FailFor(env, failing))
+    http = httpx2.AsyncClient(transport=FailFor(env, failing))
     first = cli(
         "export", name, "-o", str(out), "--concurrency", "1", "--progress", http_client=http
     )
@@ -129,7 +129,7 @@ def test_a_finished_export_is_not_overwritten_by_accident(
 def test_resuming_with_other_options_is_refused(cli: Cli, env: Served, tmp_path: Path) -> None:
     name, ids, _ = _run_test(env)
     out = tmp_path / "out"
-    http = httpx.AsyncClient(transport=FailFor(env, ids[0]))
+    http = httpx2.AsyncClient(transport=FailFor(env, ids[0]))
     assert cli("export", name, "-o", str(out), "--concurrency", "1", http_client=http).code == 2
     other = cli("export", name, "-o", str(out), "--transcripts")
     assert other.code == 2

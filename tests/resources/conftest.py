@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
-import httpx
+import httpx2
 import pytest
 
 from futureagi_async import AsyncClient
@@ -27,7 +27,7 @@ def fake(dialect: str) -> FakeAPI:
 @asynccontextmanager
 async def in_process(fake: FakeAPI, **kwargs: object) -> AsyncIterator[AsyncClient]:
     async with (
-        httpx.AsyncClient(transport=httpx.ASGITransport(app=fake.app)) as http,
+        httpx2.AsyncClient(transport=httpx2.ASGITransport(app=fake.app)) as http,
         AsyncClient(
             TEST_API_KEY,
             TEST_SECRET_KEY,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import anyio
-import httpx
+import httpx2
 import pytest
 
 import futureagi_async as fa
@@ -85,7 +85,7 @@ async def test_cancelling_64_in_flight_100_times_leaves_the_client_healthy() -> 
         # Cancelled requests sleep on in the server; this sum does not change when they end.
         return stats.in_flight + stats.requests_served
 
-    timeout = httpx.Timeout(10.0, pool=1.0)
+    timeout = httpx2.Timeout(10.0, pool=1.0)
     async with over_loopback(fake, max_concurrency=64, timeout=timeout, max_retries=0) as client:
         baseline = running_tasks()
         for _ in range(100):

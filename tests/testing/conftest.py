@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
-import httpx
+import httpx2
 import pytest
 
 from futureagi_async.testing import DatasetSpec, FakeAPI
@@ -15,6 +15,6 @@ def fake() -> FakeAPI:
 
 
 @pytest.fixture
-async def http(fake: FakeAPI) -> AsyncIterator[httpx.AsyncClient]:
+async def http(fake: FakeAPI) -> AsyncIterator[httpx2.AsyncClient]:
     async with fake.client() as client:
         yield client

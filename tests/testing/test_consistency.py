@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 
 from futureagi_async.testing import DatasetSpec, FakeAPI
@@ -14,7 +14,7 @@ pytestmark = pytest.mark.anyio
 SDK = "/sdk/api/v1/simulation/runs/"
 
 
-async def _all_rows(http: httpx.AsyncClient, execution_id: str) -> list[dict[str, Any]]:
+async def _all_rows(http: httpx2.AsyncClient, execution_id: str) -> list[dict[str, Any]]:
     body = (
         await http.get(f"/simulate/test-executions/{execution_id}/", params={"limit": "1000"})
     ).json()
@@ -22,7 +22,7 @@ async def _all_rows(http: httpx.AsyncClient, execution_id: str) -> list[dict[str
     return list(body["results"])
 
 
-async def test_counts_and_pass_rates_match_the_grid(fake: FakeAPI, http: httpx.AsyncClient) -> None:
+async def test_counts_and_pass_rates_match_the_grid(fake: FakeAPI, http: httpx2.AsyncClient) -> None:
     for execution in fake.dataset.executions:
         rows = await _all_rows(http, execution.id)
         result = (await http.get(SDK, params={"execution_id": execution.id})).json()["result"]
@@ -47,7 +47,7 @@ async def test_counts_and_pass_rates_match_the_grid(fake: FakeAPI, http: httpx.A
                     assert template["total_pass_rate"] == config["output"]["pass"]
 
 
-async def test_ids_link_up(fake: FakeAPI, http: httpx.AsyncClient) -> None:
+async def test_ids_link_up(fake: FakeAPI, http: httpx2.AsyncClient) -> None:
     rt = fake.dataset.run_tests[0]
     rows = (
         await http.get(f"/simulate/run-tests/{rt.id}/call-executions/", params={"limit": "1000"})
@@ -67,7 +67,7 @@ async def test_ids_link_up(fake: FakeAPI, http: httpx.AsyncClient) -> None:
     assert created == sorted(created, reverse=True)
 
 
-async def test_selector_precedence(fake: FakeAPI, http: httpx.AsyncClient) -> None:
+async def test_selector_precedence(fake: FakeAPI, http: httpx2.AsyncClient) -> None:
     call = next(c for c in fake.dataset.calls if not c.deleted)
     other = fake.dataset.executions[-1].id
     name = fake.dataset.run_tests[-1].name
@@ -92,7 +92,7 @@ async def test_raw_eval_output_variants(fake: FakeAPI) -> None:
     assert ("Completed", True, "reason") in shapes  # engine error
 
 
-async def test_call_mode_shape_and_eval_name(fake: FakeAPI, http: httpx.AsyncClient) -> None:
+async def test_call_mode_shape_and_eval_name(fake: FakeAPI, http: httpx2.AsyncClient) -> None:
     call = next(c for c in fake.dataset.calls if c.status == "completed" and not c.deleted)
     result = (await http.get(SDK, params={"call_execution_id": call.id})).json()["result"]
     assert list(result) == [
@@ -122,7 +122,7 @@ async def test_call_mode_shape_and_eval_name(fake: FakeAPI, http: httpx.AsyncCli
         assert {v["name"] for v in filtered["result"]["eval_outputs"].values()} == {pick}
 
 
-async def test_eval_results_eval_name_is_exact(fake: FakeAPI, http: httpx.AsyncClient) -> None:
+async def test_eval_results_eval_name_is_exact(fake: FakeAPI, http: httpx2.AsyncClient) -> None:
     ex = fake.dataset.executions[0]
     config = fake.dataset.run_tests[0].eval_configs[0]
     exact = (await http.get(SDK, params={"execution_id": ex.id, "eval_name": config.name})).json()
@@ -144,7 +144,7 @@ async def test_unsupported_output_type_is_500() -> None:
         assert (await http.get(SDK, params={"call_execution_id": call.id})).status_code == 200
 
 
-async def test_summaries(fake: FakeAPI, http: httpx.AsyncClient) -> None:
+async def test_summaries(fake: FakeAPI, http: httpx2.AsyncClient) -> None:
     seen = set()
     for ex in fake.dataset.executions:
         result = (await http.get(SDK, params={"execution_id": ex.id, "summary": "true"})).json()[

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator
 
-import httpx
+import httpx2
 import pytest
 
 from futureagi_async.testing import FakeAPI
@@ -23,7 +23,7 @@ def docs() -> FakeAPI:
 
 
 @pytest.fixture
-async def http(docs: FakeAPI) -> AsyncIterator[httpx.AsyncClient]:
+async def http(docs: FakeAPI) -> AsyncIterator[httpx2.AsyncClient]:
     async with docs.client() as client:
         yield client
 
@@ -33,7 +33,7 @@ def test_unknown_dialect() -> None:
         FakeAPI(dialect="nope")
 
 
-async def test_list_and_detail(docs: FakeAPI, http: httpx.AsyncClient) -> None:
+async def test_list_and_detail(docs: FakeAPI, http: httpx2.AsyncClient) -> None:
     body = (await http.get(RT, params={"limit": "2", "extra": "ignored"})).json()
     assert list(body) == ["count", "next", "previous", "results"]
     item = body["results"][0]
@@ -48,7 +48,7 @@ async def test_list_and_detail(docs: FakeAPI, http: httpx.AsyncClient) -> None:
     assert past["results"] == []
 
 
-async def test_call_executions(docs: FakeAPI, http: httpx.AsyncClient) -> None:
+async def test_call_executions(docs: FakeAPI, http: httpx2.AsyncClient) -> None:
     rt = docs.dataset.run_tests[0]
     body = (await http.get(f"{RT}{rt.id}/call-executions/")).json()
     assert list(body) == ["count", "next", "previous", "results"]
@@ -61,7 +61,7 @@ async def test_call_executions(docs: FakeAPI, http: httpx.AsyncClient) -> None:
     assert all(not r["is_snapshot"] for r in body["results"])
 
 
-async def test_execution_object_with_calls(docs: FakeAPI, http: httpx.AsyncClient) -> None:
+async def test_execution_object_with_calls(docs: FakeAPI, http: httpx2.AsyncClient) -> None:
     ex = docs.dataset.executions[0]
     body = (await http.get(f"/simulate/test-executions/{ex.id}/")).json()
     assert {"id", "run_test", "run_test_name", "total_calls", "success_rate", "calls"} <= set(body)
@@ -73,7 +73,7 @@ async def test_execution_object_with_calls(docs: FakeAPI, http: httpx.AsyncClien
     assert missing.status_code == 404
 
 
-async def test_sdk_shapes(docs: FakeAPI, http: httpx.AsyncClient) -> None:
+async def test_sdk_shapes(docs: FakeAPI, http: httpx2.AsyncClient) -> None:
     ex = docs.dataset.executions[2]
     result = (await http.get(SDK, params={"execution_id": ex.id, "summary": "true"})).json()[
         "result"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import httpx
+import httpx2
 import pytest
 
 from futureagi_async.testing import FakeAPI
@@ -22,7 +22,7 @@ def _same_message(body: dict[str, object]) -> str:
     return message
 
 
-async def test_validation_envelope_exactly(http: httpx.AsyncClient) -> None:
+async def test_validation_envelope_exactly(http: httpx2.AsyncClient) -> None:
     r = await http.get(RT, params={"page": "x"})
     assert r.status_code == 400
     assert list(r.json()) == [
@@ -49,7 +49,7 @@ async def test_validation_envelope_exactly(http: httpx.AsyncClient) -> None:
     }
 
 
-async def test_several_fields_are_joined_and_first_code_wins(http: httpx.AsyncClient) -> None:
+async def test_several_fields_are_joined_and_first_code_wins(http: httpx2.AsyncClient) -> None:
     r = await http.get(RT, params={"simulation_type": "nope", "page": "0", "limit": "x"})
     body = r.json()
     assert body["code"] == "invalid_choice"
@@ -64,7 +64,7 @@ async def test_several_fields_are_joined_and_first_code_wins(http: httpx.AsyncCl
 
 @pytest.mark.parametrize("path_kind", ["list", "execution"])
 async def test_unknown_param_hides_other_errors(
-    fake: FakeAPI, http: httpx.AsyncClient, path_kind: str
+    fake: FakeAPI, http: httpx2.AsyncClient, path_kind: str
 ) -> None:
     path = (
         RT if path_kind == "list" else f"/simulate/test-executions/{fake.dataset.executions[0].id}/"
@@ -74,7 +74,7 @@ async def test_unknown_param_hides_other_errors(
     assert r.json()["details"] == {"foo": ["Unknown field."], "bar": ["Unknown field."]}
 
 
-async def test_empty_value_counts_as_absent(fake: FakeAPI, http: httpx.AsyncClient) -> None:
+async def test_empty_value_counts_as_absent(fake: FakeAPI, http: httpx2.AsyncClient) -> None:
     assert (await http.get(RT, params={"page": "", "foo": ""})).status_code == 200
     execution = fake.dataset.executions[0].id
     r = await http.get(SDK, params={"execution_id": execution, "summary": "", "page": ""})
@@ -82,7 +82,7 @@ async def test_empty_value_counts_as_absent(fake: FakeAPI, http: httpx.AsyncClie
 
 
 async def test_endpoints_2_and_3_ignore_unknown_params(
-    fake: FakeAPI, http: httpx.AsyncClient
+    fake: FakeAPI, http: httpx2.AsyncClient
 ) -> None:
     run_test = fake.dataset.run_tests[0].id
     assert (await http.get(f"{RT}{run_test}/", params={"x": "1"})).status_code == 200
@@ -90,7 +90,7 @@ async def test_endpoints_2_and_3_ignore_unknown_params(
     assert r.status_code == 200
 
 
-async def test_sdk_variant_reports_everything(http: httpx.AsyncClient) -> None:
+async def test_sdk_variant_reports_everything(http: httpx2.AsyncClient) -> None:
     r = await http.get(SDK, params={"execution_id": "nope", "summary": "maybe", "foo": "1"})
     assert r.status_code == 400
     body = r.json()
@@ -108,7 +108,7 @@ async def test_sdk_variant_reports_everything(http: httpx.AsyncClient) -> None:
     )
 
 
-async def test_sdk_needs_a_selector(http: httpx.AsyncClient) -> None:
+async def test_sdk_needs_a_selector(http: httpx2.AsyncClient) -> None:
     r = await http.get(SDK, params={"eval_name": "x", "page": "2"})
     assert r.json()["details"] == {
         "non_field_errors": [
@@ -119,14 +119,14 @@ async def test_sdk_needs_a_selector(http: httpx.AsyncClient) -> None:
 
 
 @pytest.mark.parametrize("value", ["true", "True", "TRUE", "t", "yes", "on", "1", "off", "N"])
-async def test_sdk_summary_booleans(fake: FakeAPI, http: httpx.AsyncClient, value: str) -> None:
+async def test_sdk_summary_booleans(fake: FakeAPI, http: httpx2.AsyncClient, value: str) -> None:
     r = await http.get(
         SDK, params={"execution_id": fake.dataset.executions[0].id, "summary": value}
     )
     assert r.status_code == 200
 
 
-async def test_view_level_errors_have_no_details(fake: FakeAPI, http: httpx.AsyncClient) -> None:
+async def test_view_level_errors_have_no_details(fake: FakeAPI, http: httpx2.AsyncClient) -> None:
     missing = "00000000-0000-4000-8000-000000000000"
     r = await http.get(f"{RT}{missing}/")
     assert r.status_code == 404

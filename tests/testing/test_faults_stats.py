@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import anyio
-import httpx
+import httpx2
 import pytest
 
 from futureagi_async.testing import ALL_KINDS, DatasetSpec, FakeAPI, Faults
@@ -46,7 +46,7 @@ async def test_body_faults_in_process() -> None:
         fake.faults.push("drip")
         assert (await http.get(RT)).content == whole.content
         fake.faults.push("drop")
-        with pytest.raises(httpx.RemoteProtocolError):
+        with pytest.raises(httpx2.RemoteProtocolError):
             await http.get(RT)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 
 import anyio
-import httpx
+import httpx2
 import pytest
 
 from futureagi_async.testing import TEST_API_KEY, TEST_SECRET_KEY, FakeAPI, Faults
@@ -20,7 +20,7 @@ async def test_serve_checklist_over_a_socket() -> None:
     fake = FakeAPI(faults=Faults(drip_interval=0.001))
     async with (
         fake.serve() as base_url,
-        httpx.AsyncClient(base_url=base_url, headers=HEADERS) as http,
+        httpx2.AsyncClient(base_url=base_url, headers=HEADERS) as http,
     ):
         assert base_url.startswith("http://127.0.0.1:")
         # Routing and auth.
@@ -51,7 +51,7 @@ async def test_serve_checklist_over_a_socket() -> None:
         fake.faults.push("drip")
         assert (await http.get(RT)).content == whole
         fake.faults.push("drop")
-        with pytest.raises(httpx.RemoteProtocolError):
+        with pytest.raises(httpx2.RemoteProtocolError):
             await http.get(RT)
         # The server is still up after a dropped connection.
         assert (await http.get(RT)).status_code == 200
@@ -59,10 +59,10 @@ async def test_serve_checklist_over_a_socket() -> None:
 
 async def test_serve_handles_concurrency_without_blocking() -> None:
     fake = FakeAPI(latency=0.02)
-    limits = httpx.Limits(max_connections=16)
+    limits = httpx2.Limits(max_connections=16)
     async with (
         fake.serve() as base_url,
-        httpx.AsyncClient(base_url=base_url, headers=HEADERS, limits=limits) as http,
+        httpx2.AsyncClient(base_url=base_url, headers=HEADERS, limits=limits) as http,
     ):
 
         async def one() -> None:
@@ -96,7 +96,7 @@ async def test_command_line() -> None:
             while not line.endswith(b"\n"):
                 line += await process.stdout.receive(1)
             base_url = line.decode().strip()
-            async with httpx.AsyncClient(base_url=base_url, headers=HEADERS) as http:
+            async with httpx2.AsyncClient(base_url=base_url, headers=HEADERS) as http:
                 body = (await http.get(RT)).json()
                 ex = body["results"][0]["id"]
                 assert "total_pages" not in body  # docs dialect

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import httpx
+import httpx2
 import pytest
 
 from futureagi_async.testing import FakeAPI
@@ -25,7 +25,7 @@ async def test_non_uuid_path_is_html_404_before_auth(fake: FakeAPI) -> None:
             assert r.headers["content-type"].startswith("text/html")
 
 
-async def test_missing_slash_redirects_keeping_the_query(http: httpx.AsyncClient) -> None:
+async def test_missing_slash_redirects_keeping_the_query(http: httpx2.AsyncClient) -> None:
     r = await http.get("/simulate/run-tests", params={"limit": "2", "search": "a b"})
     assert r.status_code == 301
     assert r.headers["location"] == "/simulate/run-tests/?limit=2&search=a+b"
@@ -33,7 +33,7 @@ async def test_missing_slash_redirects_keeping_the_query(http: httpx.AsyncClient
     assert r.headers["location"] == "/sdk/api/v1/simulation/runs/"
 
 
-async def test_other_methods_get_405_after_auth(fake: FakeAPI, http: httpx.AsyncClient) -> None:
+async def test_other_methods_get_405_after_auth(fake: FakeAPI, http: httpx2.AsyncClient) -> None:
     r = await http.post(RT)
     assert r.status_code == 405
     body = r.json()
@@ -87,7 +87,7 @@ async def test_custom_credentials() -> None:
         assert (await http.get(RT)).status_code == 401
 
 
-async def test_workspace_header_and_param(fake: FakeAPI, http: httpx.AsyncClient) -> None:
+async def test_workspace_header_and_param(fake: FakeAPI, http: httpx2.AsyncClient) -> None:
     ok = {"X-Workspace-Id": fake.dataset.workspace_id}
     assert (await http.get(RT, headers=ok)).status_code == 200
     r = await http.get(RT, headers={"X-Workspace-Id": "5e0e5e0e-0000-4000-8000-000000000000"})

@@ -6,7 +6,7 @@ import json
 import re
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 
 from futureagi_async.testing import DatasetSpec, FakeAPI
@@ -36,7 +36,7 @@ def _datetimes(obj: Any) -> list[str]:
     return []
 
 
-async def test_run_test_object(fake: FakeAPI, http: httpx.AsyncClient) -> None:
+async def test_run_test_object(fake: FakeAPI, http: httpx2.AsyncClient) -> None:
     listed = (await http.get(RT)).json()["results"]
     by_id = {r["id"]: r for r in listed}
     assert list(listed[0])[-3:] == ["deleted", "deleted_at", "evals"]
@@ -58,7 +58,7 @@ async def test_run_test_object(fake: FakeAPI, http: httpx.AsyncClient) -> None:
     )
 
 
-async def test_compact_utf8_json_and_datetimes(fake: FakeAPI, http: httpx.AsyncClient) -> None:
+async def test_compact_utf8_json_and_datetimes(fake: FakeAPI, http: httpx2.AsyncClient) -> None:
     r = await http.get(
         f"{RT}{fake.dataset.run_tests[0].id}/call-executions/", params={"limit": "50"}
     )
@@ -74,7 +74,7 @@ async def test_compact_utf8_json_and_datetimes(fake: FakeAPI, http: httpx.AsyncC
     assert any("." not in s for s in stamps)
 
 
-async def test_only_endpoint5_wraps(fake: FakeAPI, http: httpx.AsyncClient) -> None:
+async def test_only_endpoint5_wraps(fake: FakeAPI, http: httpx2.AsyncClient) -> None:
     rt, ex = fake.dataset.run_tests[0], fake.dataset.executions[0]
     for path in (
         RT,
@@ -88,7 +88,7 @@ async def test_only_endpoint5_wraps(fake: FakeAPI, http: httpx.AsyncClient) -> N
     assert set(body) == {"status", "result"}
 
 
-async def test_call_rows_endpoint3_vs_endpoint4(fake: FakeAPI, http: httpx.AsyncClient) -> None:
+async def test_call_rows_endpoint3_vs_endpoint4(fake: FakeAPI, http: httpx2.AsyncClient) -> None:
     rt = fake.dataset.run_tests[0]
     ex = fake.dataset.executions_of(rt.id)[0]
     rows3 = (await http.get(f"{RT}{rt.id}/call-executions/", params={"limit": "500"})).json()[
@@ -117,7 +117,7 @@ async def test_call_rows_endpoint3_vs_endpoint4(fake: FakeAPI, http: httpx.Async
     assert any(set(r["eval_outputs"]) - {c.id for c in rt.eval_configs} for r in rows3)
 
 
-async def test_transformed_eval_items(fake: FakeAPI, http: httpx.AsyncClient) -> None:
+async def test_transformed_eval_items(fake: FakeAPI, http: httpx2.AsyncClient) -> None:
     rt = fake.dataset.run_tests[0]
     rows = (await http.get(f"{RT}{rt.id}/call-executions/", params={"limit": "500"})).json()[
         "results"
@@ -139,7 +139,7 @@ async def test_transformed_eval_items(fake: FakeAPI, http: httpx.AsyncClient) ->
     assert {"Completed", "skipped"} <= seen_status
 
 
-async def test_prompt_runs_omit_agent_keys(fake: FakeAPI, http: httpx.AsyncClient) -> None:
+async def test_prompt_runs_omit_agent_keys(fake: FakeAPI, http: httpx2.AsyncClient) -> None:
     prompt = next(rt for rt in fake.dataset.run_tests if rt.source_type == "prompt")
     voice = fake.dataset.run_tests[0]
     rows = (await http.get(f"{RT}{prompt.id}/call-executions/")).json()["results"]
@@ -177,7 +177,7 @@ async def test_snapshot_rows_interleave_on_endpoint3() -> None:
     assert "snapshot_timestamp" in with_snaps[0]["rerun_snapshots"][0]
 
 
-async def test_endpoint4_metadata(fake: FakeAPI, http: httpx.AsyncClient) -> None:
+async def test_endpoint4_metadata(fake: FakeAPI, http: httpx2.AsyncClient) -> None:
     for rt in fake.dataset.run_tests:
         ex = fake.dataset.executions_of(rt.id)[0]
         body = (await http.get(f"/simulate/test-executions/{ex.id}/")).json()
@@ -219,7 +219,7 @@ async def test_endpoint4_metadata(fake: FakeAPI, http: httpx.AsyncClient) -> Non
     ],
 )
 async def test_endpoint4_filter_validation(
-    fake: FakeAPI, http: httpx.AsyncClient, name: str, value: str, message: str
+    fake: FakeAPI, http: httpx2.AsyncClient, name: str, value: str, message: str
 ) -> None:
     r = await http.get(
         f"/simulate/test-executions/{fake.dataset.executions[0].id}/", params={name: value}
@@ -233,7 +233,7 @@ def _filter(column: str, ftype: str, op: str, value: Any) -> str:
     return json.dumps([{"column_id": column, "filter_config": config}])
 
 
-async def test_endpoint4_filters_work(fake: FakeAPI, http: httpx.AsyncClient) -> None:
+async def test_endpoint4_filters_work(fake: FakeAPI, http: httpx2.AsyncClient) -> None:
     ex = fake.dataset.executions[0]
     path = f"/simulate/test-executions/{ex.id}/"
     calls = fake.dataset.calls_of(ex.id)
@@ -280,7 +280,7 @@ async def test_endpoint4_filters_work(fake: FakeAPI, http: httpx.AsyncClient) ->
     assert len(r.json()["error_messages"]) == 1
 
 
-async def test_endpoint4_search(fake: FakeAPI, http: httpx.AsyncClient) -> None:
+async def test_endpoint4_search(fake: FakeAPI, http: httpx2.AsyncClient) -> None:
     ex = fake.dataset.executions[0]
     body = (
         await http.get(f"/simulate/test-executions/{ex.id}/", params={"search": "HOW CAN I HELP"})
@@ -292,7 +292,7 @@ async def test_endpoint4_search(fake: FakeAPI, http: httpx.AsyncClient) -> None:
     assert body["count"] == 0  # not status, despite the docs
 
 
-async def test_endpoint3_search_and_status(fake: FakeAPI, http: httpx.AsyncClient) -> None:
+async def test_endpoint3_search_and_status(fake: FakeAPI, http: httpx2.AsyncClient) -> None:
     rt = fake.dataset.run_tests[0]
     path = f"{RT}{rt.id}/call-executions/"
     name = rt.scenarios[0].name
@@ -306,7 +306,7 @@ async def test_endpoint3_search_and_status(fake: FakeAPI, http: httpx.AsyncClien
     assert (await http.get(path, params={"status": "Completed"})).json()["count"] == 0
 
 
-async def test_endpoint1_search_and_filters(fake: FakeAPI, http: httpx.AsyncClient) -> None:
+async def test_endpoint1_search_and_filters(fake: FakeAPI, http: httpx2.AsyncClient) -> None:
     voice = fake.dataset.run_tests[0]
     assert voice.agent_definition is not None
     by_agent = (
