@@ -60,7 +60,7 @@ def _pythons() -> list[str]:
             os.environ["PATH"] = directory + os.pathsep + os.environ.get("PATH", "")
         found.append(version)
     # Never an empty list (which would run no test at all): nox's own Python is supported.
-    return found or ["%d.%d" % sys.version_info[:2]]
+    return found or [f"{sys.version_info.major}.{sys.version_info.minor}"]
 
 
 PYTHONS = _pythons()

@@ -1,0 +1,141 @@
+"""Every Python snippet in the README runs against the fake.
+
+A snippet that is a whole program (it calls `anyio.run`) runs as `__main__` with the `FI_*`
+variables pointing at the fake on a loopback port. Any other snippet is a fragment: it runs
+with top-level `await` on both backends, in a namespace holding the quickstart's imports and
+what the surrounding prose assumes (`client` on the in-process fake, `names`,
+`execution_id`, `write`), and what it leaves behind is checked where that means something.
+Blocks fenced as shell, config or plain text are not run; a fence with any other language
+fails the test, so a new kind of block is a decision, not a silent skip.
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import re
+from collections.abc import Iterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import anyio
+import anyio.from_thread
+import attrs
+import httpx2
+import pytest
+
+import futureagi_async as fa
+from futureagi_async.testing import TEST_API_KEY, TEST_SECRET_KEY, FakeAPI
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+RUN = frozenset({"python", "py"})
+NOT_RUN = frozenset({"sh", "bash", "console", "toml", "ini", "text", ""})
+FENCE = re.compile(r"^```(?P<lang>[\w+-]*)[^\n]*\n(?P<code>.*?)^```[ \t]*$", re.M | re.S)
+
+# The README names the run test "Billing bot nightly"; until the fake seeds that exact name
+# (another change in flight), snippets that use it cannot find it there.
+README_RUN_TEST = "Billing bot nightly"
+FAKE_NAMES = frozenset(r.name for r in FakeAPI().dataset.run_tests)
+
+
+@attrs.frozen
+class Snippet:
+    line: int
+    lang: str
+    code: str
+
+    @property
+    def is_program(self) -> bool:
+        return "anyio.run(" in self.code
+
+    def compile(self, flags: int = 0) -> Any:
+        return compile(self.code, f"{README}:{self.line}", "exec", flags=flags)
+
+
+def _snippets() -> list[Snippet]:
+    text = README.read_text(encoding="utf-8")
+    return [
+        Snippet(text.count("\n", 0, m.start()) + 1, m["lang"], m["code"])
+        for m in FENCE.finditer(text)
+    ]
+
+
+def _params(program: bool) -> Iterator[Any]:
+    for snippet in _snippets():
+        if snippet.lang not in RUN or snippet.is_program is not program:
+            continue
+        marks = []
+        if README_RUN_TEST in snippet.code and README_RUN_TEST not in FAKE_NAMES:
+            marks.append(
+                pytest.mark.xfail(
+                    reason=f"the fake does not seed {README_RUN_TEST!r} yet", strict=False
+                )
+            )
+        yield pytest.param(snippet, id=f"README.md:{snippet.line}", marks=marks)
+
+
+def test_every_fence_is_python_or_not_meant_to_run() -> None:
+    snippets = _snippets()
+    assert any(s.lang in RUN for s in snippets)
+    assert {s.lang for s in snippets} <= RUN | NOT_RUN
+
+
+@pytest.mark.parametrize("snippet", list(_params(program=True)))
+def test_program_snippet_runs(snippet: Snippet, monkeypatch: pytest.MonkeyPatch) -> None:
+    fake = FakeAPI()
+    with (
+        anyio.from_thread.start_blocking_portal() as portal,
+        portal.wrap_async_context_manager(fake.serve()) as base_url,
+    ):
+        monkeypatch.setenv("FI_API_KEY", TEST_API_KEY)
+        monkeypatch.setenv("FI_SECRET_KEY", TEST_SECRET_KEY)
+        monkeypatch.setenv("FI_BASE_URL", base_url)
+        exec(snippet.compile(), {"__name__": "__main__"})
+    assert fake.stats.requests_served > 0
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("snippet", list(_params(program=False)))
+async def test_fragment_snippet_runs(snippet: Snippet, monkeypatch: pytest.MonkeyPatch) -> None:
+    fake = FakeAPI()
+    monkeypatch.setenv("FI_API_KEY", TEST_API_KEY)
+    monkeypatch.setenv("FI_SECRET_KEY", TEST_SECRET_KEY)
+    monkeypatch.setenv("FI_BASE_URL", "http://127.0.0.1")
+    written: list[tuple[Any, Any]] = []
+    async with (
+        httpx2.AsyncClient(transport=fake.transport()) as http,
+        fa.AsyncClient(base_url="http://127.0.0.1", http_client=http) as client,
+    ):
+        run_test = fake.dataset.run_tests[0]
+        latest = max(fake.dataset.executions_of(run_test.id), key=lambda e: e.created_at)
+        namespace: dict[str, Any] = {
+            "__name__": "readme_snippet",
+            "anyio": anyio,
+            "fa": fa,
+            "httpx2": httpx2,
+            "asynccontextmanager": asynccontextmanager,
+            "client": client,
+            "names": [r.name for r in fake.dataset.run_tests],
+            "execution_id": latest.id,
+            "write": lambda execution, calls: written.append((execution, calls)),
+        }
+        result = eval(snippet.compile(ast.PyCF_ALLOW_TOP_LEVEL_AWAIT), namespace)
+        if inspect.iscoroutine(result):
+            await result
+        await _check(namespace, written)
+
+
+async def _check(namespace: dict[str, Any], written: list[tuple[Any, Any]]) -> None:
+    """What a fragment leaves behind, where the README says what it should be."""
+    if "lifespan" in namespace:  # the web app's: yields the state with one open client
+        async with namespace["lifespan"](None) as state:
+            assert isinstance(state["client"], fa.AsyncClient)
+    if "records" in namespace:  # bulk export: every execution written with its calls
+        assert written
+        assert all(calls for _, calls in written)
+    if "board" in namespace:  # dashboard: one entry per name, in order
+        assert list(namespace["board"]) == namespace["names"]
+        assert all(namespace["board"].values())
+    if "reasons" in namespace:  # agent gate: (scenario, eval, reason) of failed evals
+        assert all(len(reason) == 3 for reason in namespace["reasons"])
