@@ -7,14 +7,18 @@ and skipped instead of failing the export. The file is written under a temporary
 renamed when complete, so a crash never leaves a half-file that looks finished. (The
 `futureagi-async export` command adds resuming, CSV/Parquet and a progress bar.)
 
-    python examples/bulk_export.py                      # from the built-in fake
+    python examples/bulk_export.py                      # from the built-in fake, to a temp dir
+    python examples/bulk_export.py "Billing bot nightly 0" out.jsonl
     FI_API_KEY=... FI_SECRET_KEY=... python examples/bulk_export.py "My run test" out.jsonl --live
+
+Without an output path the file goes to a new temporary directory, never the current one.
 """
 
 from __future__ import annotations
 
 import json
 import sys
+import tempfile
 from datetime import datetime
 from pathlib import Path
 
@@ -42,10 +46,13 @@ async def main(
     api_key: str | None = None,
     secret_key: str | None = None,
     run_test: str | None = None,
-    out: Path = Path("export.jsonl"),
+    out: Path | None = None,
     concurrency: int = 8,
 ) -> dict[str, int]:
-    """Write `out`; return how many executions, calls and failures there were."""
+    """Write `out` (default: a new temporary directory's export.jsonl); return how many
+    executions, calls and failures there were."""
+    if out is None:
+        out = Path(tempfile.mkdtemp(prefix="futureagi-export-")) / "export.jsonl"
     counts = {"executions": 0, "calls": 0, "failed": 0}
     partial = out.with_name(out.name + ".partial")
     async with AsyncClient(
@@ -80,7 +87,7 @@ async def main(
 if __name__ == "__main__":
     args = [a for a in sys.argv[1:] if a != "--live"]
     name = args[0] if args else None
-    target = Path(args[1]) if len(args) > 1 else Path("export.jsonl")
+    target = Path(args[1]) if len(args) > 1 else None
     if "--live" in sys.argv:
         anyio.run(lambda: main(run_test=name, out=target))
     else:

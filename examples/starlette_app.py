@@ -1,13 +1,14 @@
 """A Starlette app that shares one `AsyncClient` through its lifespan.
 
+Needs the `examples` extra (Starlette, and uvicorn to serve it): from a clone,
+`pip install -e ".[examples]"`.
+
 One client for the whole app means one connection pool and one `max_concurrency` bound
 shared by every request, instead of a pool (and a TLS handshake) per request. The lifespan
 opens it at startup and closes it at shutdown; handlers read it from `request.state`.
 
     python examples/starlette_app.py          # calls the app against the built-in fake
     uvicorn examples.starlette_app:app        # serves it for real (FI_API_KEY, FI_SECRET_KEY)
-
-Needs `starlette` (and `uvicorn` to serve).
 """
 
 from __future__ import annotations

@@ -134,3 +134,21 @@ async def test_dashboard_shows_each_run_tests_latest_execution() -> None:
     for run_test in fake.dataset.run_tests:
         newest = max(fake.dataset.executions_of(run_test.id), key=lambda e: e.created_at)
         assert board[run_test.name].execution_id == newest.id
+
+
+@pytest.mark.anyio
+async def test_bulk_export_without_a_path_writes_to_a_temp_dir(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    example = _load("bulk_export")
+    fake = FakeAPI(DatasetSpec(seed=0, run_tests=1, executions_per_run_test=1))
+    (cwd := tmp_path / "cwd").mkdir()
+    (temp := tmp_path / "temp").mkdir()
+    monkeypatch.chdir(cwd)
+    monkeypatch.setattr("tempfile.tempdir", str(temp))
+    async with _in_process(fake) as http:
+        counts = await example.main("http://127.0.0.1", http_client=http, **KEYS)
+    assert counts["executions"] == 1
+    assert not list(cwd.iterdir())
+    [written] = temp.glob("futureagi-export-*/export.jsonl")
+    assert len(written.read_text(encoding="utf-8").splitlines()) == 1
