@@ -1,5 +1,7 @@
 """Testing your own code against the fake API, pytest style.
 
+Needs the `examples` extra (pytest): from a clone, `pip install -e ".[examples]"`.
+
 `futureagi_async.testing.FakeAPI` serves a seeded dataset through the same five endpoints,
 with the real API's quirks, so code under test talks to it through a normal `AsyncClient`:
 in-process (`fake.transport()`, no sockets) or on a loopback port (`fake.serve()`). Faults
