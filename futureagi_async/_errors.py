@@ -16,7 +16,7 @@
                ├── BadRequestError         400
                ├── AuthenticationError     401
                ├── PermissionDeniedError   403
-               ├── NotFoundError           404, and endpoint 4's 500 "No TestExecution matches"
+               ├── NotFoundError           404, and the grid's 500 "No TestExecution matches"
                ├── RateLimitError          429 (.retry_after)
                └── ServerError             5xx
 
@@ -199,7 +199,7 @@ _STATUS_CLASSES: dict[int, type[APIStatusError]] = {
     429: RateLimitError,
 }
 
-# Endpoint 4 reports a missing execution as a 500 with this text (BEHAVIOUR.md section 5).
+# /simulate/test-executions/{id}/ reports a missing execution as a 500 with this text.
 _MISSING_EXECUTION = "No TestExecution matches"
 
 
