@@ -3,7 +3,7 @@
 Run: `.venv/bin/python -m benchmarks.decode` (or `python benchmarks/decode.py`).
 Options: `--rows N` (default 2000), `--rounds N` (default 7).
 
-It builds realistic endpoint-4 call rows (BEHAVIOUR.md section 4.1: eval outputs and metrics,
+It builds realistic endpoint-4 call rows (docs/api-behaviour.md §4.1: eval outputs and metrics,
 scenario columns, a rerun snapshot on one row in ten; about 2.6 KB each), encodes each one to its
 own bytes, and reports the median over rounds of the mean microseconds per row for: the JSON
 parsers alone, our `_json.loads` + `_convert.structure` (stdlib json and orjson), a default
@@ -117,7 +117,7 @@ def _snapshot(rng: random.Random) -> dict[str, Any]:
 
 
 def make_row(rng: random.Random, eval_ids: list[str]) -> dict[str, Any]:
-    """One endpoint-4 call row shaped like BEHAVIOUR.md section 4.1."""
+    """One endpoint-4 call row shaped like docs/api-behaviour.md §4.1."""
     eval_outputs, eval_metrics = {}, {}
     for eval_id, name in zip(eval_ids, ["helpful_or_not"], strict=True):
         output, metric = _eval_pair(rng, name)
