@@ -12,7 +12,7 @@ import futureagi_async as fa
 from futureagi_async import _logs
 from futureagi_async._client import AsyncClient
 
-from .test_pipeline import API_KEY, SECRET_KEY, Script, get, ok
+from .helpers import API_KEY, SECRET_KEY, Script, get, ok
 
 pytestmark = pytest.mark.anyio
 

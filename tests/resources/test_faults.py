@@ -7,7 +7,7 @@ import pytest
 import futureagi_async as fa
 from futureagi_async.testing import DEFAULT_KINDS, DatasetSpec, FakeAPI, Faults
 
-from .conftest import ClientFactory, in_process, over_loopback
+from .helpers import ClientFactory, in_process, over_loopback
 
 pytestmark = pytest.mark.anyio
 

@@ -11,7 +11,7 @@ import pytest
 import futureagi_async as fa
 from futureagi_async.testing import DatasetSpec, FakeAPI
 
-from .conftest import in_process, over_loopback
+from .helpers import in_process, over_loopback
 
 pytestmark = pytest.mark.anyio
 
