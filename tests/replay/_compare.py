@@ -8,6 +8,7 @@ real body is left unread.
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -16,7 +17,7 @@ import attrs
 from futureagi_async._convert import _to_date, _to_datetime
 from futureagi_async.models._base import ALIASES
 
-__all__ = ["assert_matches"]
+__all__ = ["assert_matches", "assert_rows_match"]
 
 
 def _field_for(cls: type) -> dict[str, str]:
@@ -28,6 +29,13 @@ def _field_for(cls: type) -> dict[str, str]:
         for alias in field.metadata.get(ALIASES, ()):
             names.setdefault(alias, field.name)
     return names
+
+
+def assert_rows_match(models: Sequence[object], raws: Sequence[Any]) -> None:
+    """Each model against its recorded row, in order: the same rows, field by field."""
+    assert len(models) == len(raws), f"{len(models)} rows, recorded {len(raws)}"
+    for index, (model, raw) in enumerate(zip(models, raws, strict=True)):
+        assert_matches(model, raw, f"$[{index}]")
 
 
 def assert_matches(model: object, raw: Any, path: str = "$") -> None:

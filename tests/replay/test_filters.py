@@ -11,7 +11,7 @@ import pytest
 import futureagi_async as fa
 from futureagi_async._filters import Filter, FilterColumnError
 
-from ._compare import assert_matches
+from ._compare import assert_matches, assert_rows_match
 from ._recordings import (
     REPLAY_API_KEY,
     REPLAY_SECRET_KEY,
@@ -58,9 +58,7 @@ async def test_filtered_calls_are_the_recorded_rows(
         rows = await client.test_executions.calls(EXECUTION, filters=filters).collect()
     expected = recording(name).payload["results"]
     assert expected
-    assert [r.id for r in rows] == [raw["id"] for raw in expected]
-    for row, raw in zip(rows, expected, strict=True):
-        assert_matches(row, raw)
+    assert_rows_match(rows, expected)
     assert strict.asked_exactly([PROBE, name])
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from ._compare import assert_matches
-from ._recordings import ReplayTransport, recorded_rows, recording
+from ._compare import assert_matches, assert_rows_match
+from ._recordings import ReplayTransport, recording
+from ._walk import assert_walk
 from .conftest import Connect
 
 pytestmark = pytest.mark.anyio
@@ -24,13 +25,9 @@ async def test_calls_yield_every_row_once(
     connect: Connect, strict: ReplayTransport, page_size: int
 ) -> None:
     async with connect() as client:
-        rows = await client.test_executions.calls(EXECUTION, page_size=page_size).collect()
-    expected = recorded_rows(WALKS[page_size])
+        pager = client.test_executions.calls(EXECUTION, page_size=page_size)
+        rows = await assert_walk(pager, WALKS[page_size], strict)
     assert len(rows) == 24
-    assert [r.id for r in rows] == [raw["id"] for raw in expected]
-    for row, raw in zip(rows, expected, strict=True):
-        assert_matches(row, raw)
-    assert strict.asked_exactly(WALKS[page_size])  # the past-the-end page is never asked
 
 
 @pytest.mark.parametrize("page", range(1, 10))
@@ -58,6 +55,4 @@ async def test_calls_search(connect: Connect, search: str, name: str) -> None:
     async with connect() as client:
         rows = await client.test_executions.calls(EXECUTION, search=search).collect()
     expected = recording(name).payload["results"]
-    assert [r.id for r in rows] == [raw["id"] for raw in expected]
-    for row, raw in zip(rows, expected, strict=True):
-        assert_matches(row, raw)
+    assert_rows_match(rows, expected)
