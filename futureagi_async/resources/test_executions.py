@@ -7,21 +7,18 @@ from collections.abc import Sequence
 from typing import Any
 
 from .._convert import structure
-from .._errors import BadRequestError, ServerError
+from .._errors import FilterNotAppliedError, ServerError
 from .._filters import Filter, Filters, as_filters, check_columns, encode_filters
-from .._pager import DEFAULT_LOOKAHEAD, Page, Pager
-from .._pipeline import Pipeline
+from .._pager import Page, Pager
 from ..models import CallExecution, TestExecutionPage
+from ._base import Resource
 from ._shared import check_page, check_page_size, make_page, path_id
 
 __all__ = ["TestExecutions"]
 
 
-class TestExecutions:
+class TestExecutions(Resource):
     """`client.test_executions`."""
-
-    def __init__(self, pipeline: Pipeline):
-        self._pipeline = pipeline
 
     async def get_page(
         self,
@@ -52,14 +49,13 @@ class TestExecutions:
             params["group_keys"] = _json_list(group_keys, "group_keys")
         params["page"] = str(check_page(page))
         if wanted:
-            params["filters"] = await self._checked_filters(path, wanted)
+            params |= await self._checked_filters(path, wanted)
         try:
-            body = await self._pipeline.get(path, params)
+            return await self._get(path, params, TestExecutionPage)
         except ServerError as exc:
             if row_groups:
                 raise _grouped_mode_broken(exc) from exc
             raise
-        return structure(body, TestExecutionPage)
 
     def calls(
         self,
@@ -76,28 +72,30 @@ class TestExecutions:
         API silently ignores a filter on a column it does not know, so that raises
         `FilterColumnError` (a `ValueError`) naming the columns it knows. A boolean filter
         on a Pass/Fail eval column is sent as the text filter that works.
-        Raises `BadRequestError` if the API dropped one of `filters` (it answers 200 and
-        lists why in `error_messages`), rather than yielding unfiltered rows.
+        Raises `FilterNotAppliedError` if the API dropped one of `filters` (it answers 200
+        and lists why in `error_messages`), rather than yielding unfiltered rows.
         """
         path, params = self._request(test_execution_id, page_size, search)
         limit = int(params["limit"])
         wanted = as_filters(filters)
 
-        async def fetch(page: int) -> Page[CallExecution]:
-            if page == 1 and wanted:  # the pager fetches page 1 alone, before any other
-                params["filters"] = await self._checked_filters(path, wanted)
-            body = await self._pipeline.get(path, {**params, "page": str(page)})
+        def read_page(body: Any, page: int) -> Page[CallExecution]:
             grid = structure(body, TestExecutionPage)
-            if filters and grid.error_messages:
-                raise BadRequestError(
-                    "the API could not apply a filter: " + "; ".join(grid.error_messages),
-                    status_code=200,
-                    code="filter_not_applied",
-                    body=body,
-                )
+            if wanted and grid.error_messages:
+                raise FilterNotAppliedError(list(grid.error_messages))
             return _grid_page(grid, page=page, page_size=limit)
 
-        return Pager(fetch, lookahead=DEFAULT_LOOKAHEAD, key=_id_of)
+        async def checked_filters() -> dict[str, str]:
+            return await self._checked_filters(path, wanted)
+
+        return self._list(
+            path,
+            params,
+            CallExecution,
+            key=_id_of,
+            read_page=read_page,
+            first_params=checked_filters if wanted else None,
+        )
 
     def _request(
         self, test_execution_id: str, page_size: int | None, search: str | None
@@ -108,11 +106,10 @@ class TestExecutions:
             params["search"] = search
         return path, params
 
-    async def _checked_filters(self, path: str, filters: Sequence[Filter]) -> str:
+    async def _checked_filters(self, path: str, filters: Sequence[Filter]) -> dict[str, str]:
         """The `filters` parameter, checked against the grid's columns (one row's page)."""
-        body = await self._pipeline.get(path, {"limit": "1", "page": "1"})
-        grid = structure(body, TestExecutionPage)
-        return encode_filters(check_columns(filters, grid.column_order))
+        grid = await self._get(path, {"limit": "1", "page": "1"}, TestExecutionPage)
+        return {"filters": encode_filters(check_columns(filters, grid.column_order))}
 
 
 def _grid_page(grid: TestExecutionPage, *, page: int, page_size: int) -> Page[CallExecution]:
@@ -132,6 +129,8 @@ def _grouped_mode_broken(exc: ServerError) -> ServerError:
         details=exc.details,
         method=exc.method,
         url=exc.url,
+        retries=exc.retries,
+        request_id=exc.request_id,
     )
 
 
