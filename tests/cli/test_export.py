@@ -161,8 +161,8 @@ def test_an_unknown_run_test_is_an_error(cli: Cli, env: Served, tmp_path: Path) 
 
 
 def test_two_exports_never_write_to_one_directory(tmp_path: Path) -> None:
-    from futureagi_async.cli._export import ExportWriter
-    from futureagi_async.cli._gate import UsageError
+    from futureagi_async.cli._errors import UsageError
+    from futureagi_async.cli._export_files import ExportWriter
 
     options = {"run_test": "rt", "formats": ["jsonl"], "transcripts": False, "evals": []}
     with (
