@@ -61,7 +61,7 @@ def env(served: Served, monkeypatch: pytest.MonkeyPatch) -> Served:
 
 
 @pytest.fixture
-def cli(env: Served, capsys: pytest.CaptureFixture[str]) -> Iterator[Callable[..., Result]]:
+def cli(env: Served, capsys: pytest.CaptureFixture[str]) -> Callable[..., Result]:
     """`cli("runs", name, "--json")` -> Result(code, out, err)."""
 
     def run(*argv: str, **kwargs: object) -> Result:

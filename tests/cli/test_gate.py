@@ -25,6 +25,11 @@ def test_gate_passes(cli: Cli, env: Served) -> None:
     assert result.code == 0, result.err
     assert "is_helpful" in result.out
     assert "gate passed" in result.out
+    # The table names the config each eval's call outputs carry, as "why calls failed" does.
+    header = next(line for line in result.out.splitlines() if "pass rate" in line)
+    assert "configs" in header
+    row = next(line for line in result.out.splitlines() if "is_helpful" in line)
+    assert "helpful_or_not" in row
 
 
 def test_gate_fails_with_reasons_and_junit(cli: Cli, env: Served, tmp_path: Path) -> None:
@@ -103,3 +108,26 @@ def test_wait_gives_up_at_the_timeout(cli: Cli, env: Served) -> None:
     )
     assert result.code == 2
     assert "timed out after 0.2s" in result.err
+
+
+def test_a_fraction_is_refused_and_help_says_percent(cli: Cli, env: Served) -> None:
+    result = cli("gate", _completed(env), "--min-pass-rate", "0.9")
+    assert result.code == 2
+    assert "percent, e.g. 90" in result.err
+    assert "gate passed" not in result.out
+    help_text = cli("gate", "--help").out
+    assert "a percent from 0 to 100 (90 means 90 %" in " ".join(help_text.split())
+
+
+def test_an_unknown_run_test_is_named(cli: Cli, env: Served) -> None:
+    result = cli("gate", "Nope", "--min-pass-rate", "90")
+    assert result.code == 2
+    assert result.err.startswith("error: no run test named 'Nope'")
+
+
+def test_bad_numbers_are_refused_with_the_gates_usage(cli: Cli, env: Served) -> None:
+    for argv in (["--timeout", "0"], ["--poll-interval", "-1"], ["--max-failures", "-2"]):
+        result = cli("gate", _completed(env), "--min-pass-rate", "90", *argv)
+        assert result.code == 2
+        assert result.err.startswith("usage: futureagi-async gate")
+        assert f"argument {argv[0]}" in result.err

@@ -72,6 +72,16 @@ def test_parse_thresholds() -> None:
     assert parse_thresholds([]).empty
 
 
+@pytest.mark.parametrize("spec", ["0.9", "1", "1.0", "is_helpful=0.95", ".5"])
+def test_a_rate_that_looks_like_a_fraction_is_refused(spec: str) -> None:
+    with pytest.raises(UsageError, match=r"the rate is a percent, e\.g\. 90"):
+        parse_thresholds([spec])
+
+
+def test_an_explicit_percent_below_one_is_taken_as_written() -> None:
+    assert parse_thresholds(["0.9%", "x=1%", "y=0"]) == Thresholds(0.9, {"x": 1.0, "y": 0.0})
+
+
 @pytest.mark.parametrize("spec", ["abc", "101", "-1", "=90", "x=", "nan", "x=inf"])
 def test_parse_thresholds_rejects(spec: str) -> None:
     with pytest.raises(UsageError, match="--min-pass-rate"):
