@@ -161,6 +161,7 @@ class ExportWriter:
         transcripts: bool,
         evals: Sequence[str],
         overwrite: bool = False,
+        all_evals: bool = True,
     ):
         unknown = sorted(set(formats) - set(FORMATS))
         if unknown or not formats:
@@ -168,7 +169,9 @@ class ExportWriter:
         self._parquet: ParquetDataset | None = None
         if "parquet" in formats:
             try:
-                self._parquet = ParquetDataset(directory, run_test, transcripts=transcripts)
+                self._parquet = ParquetDataset(
+                    directory, run_test, transcripts=transcripts, all_evals=all_evals
+                )
             except ImportError:
                 raise UsageError(
                     "Parquet needs the 'parquet' extra: pip install 'futureagi-async[parquet]'"

@@ -17,14 +17,15 @@ from __future__ import annotations
 
 import math
 import shutil
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+import attrs
+
 from .._json import dumps
 from ..models import CallExecution, EvalOutput, SimulationExecution
-from ._eval_names import config_names
 from ._jsonable import jsonable
 
 __all__ = ["CALLS", "EXECUTIONS", "ParquetDataset", "calls_schema", "executions_schema"]
@@ -121,8 +122,35 @@ def _count(value: object) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
-def _eval_output(key: str, output: EvalOutput, current: Collection[str]) -> dict[str, Any]:
-    name = output.name or key
+@attrs.frozen
+class _Configs:
+    """The execution's current eval configs, by id and name; None when not known."""
+
+    names: dict[str, str | None] | None
+
+    @classmethod
+    def of(cls, execution: SimulationExecution, *, known: bool) -> _Configs:
+        if not known:
+            return cls(None)
+        return cls(
+            {
+                config.id or config.name or "": config.name
+                for result in execution.eval_results
+                for config in result.result
+            }
+        )
+
+    def name(self, key: str, output: EvalOutput) -> str | None:
+        return output.name or (self.names or {}).get(key)
+
+    def retired(self, key: str, name: str | None) -> bool | None:
+        if self.names is None:
+            return None
+        return key not in self.names and name not in self.names.values()
+
+
+def _eval_output(key: str, output: EvalOutput, configs: _Configs) -> dict[str, Any]:
+    name = configs.name(key, output)
     return {
         "config_id": key,
         "name": name,
@@ -132,12 +160,12 @@ def _eval_output(key: str, output: EvalOutput, current: Collection[str]) -> dict
         "value": _json_text(output.value),
         "reason": output.reason,
         "status": output.status,
-        "retired": name not in current,
+        "retired": configs.retired(key, name),
     }
 
 
 def call_rows(
-    calls: Sequence[CallExecution], current: Collection[str], transcripts: bool
+    calls: Sequence[CallExecution], configs: _Configs, transcripts: bool
 ) -> list[dict[str, Any]]:
     return [
         {
@@ -156,7 +184,7 @@ def call_rows(
             "avg_agent_latency_ms": _number(call.avg_agent_latency_ms),
             "cost_cents": _number(call.cost_cents),
             "call_summary": call.call_summary,
-            "evals": [_eval_output(k, o, current) for k, o in call.eval_outputs.items()],
+            "evals": [_eval_output(k, o, configs) for k, o in call.eval_outputs.items()],
             "transcript": _json_text(call.transcript) if transcripts else None,
         }
         for call in calls
@@ -195,11 +223,16 @@ def execution_row(execution: SimulationExecution) -> dict[str, Any]:
 class ParquetDataset:
     """Writes each execution of one run test as its own pair of part files."""
 
-    def __init__(self, directory: Path, run_test: str, *, transcripts: bool):
+    def __init__(
+        self, directory: Path, run_test: str, *, transcripts: bool, all_evals: bool = True
+    ):
+        """`all_evals` False: the export was narrowed to some evals, so the execution's
+        list of evals says nothing about which configs are retired."""
         _pa()  # fail before any request when the extra is missing
         self.directory = directory
         self.run_test = run_test
         self._transcripts = transcripts
+        self._all_evals = all_evals
 
     def _partition(self, table: str) -> Path:
         return self.directory / table / f"run_test={quote(self.run_test, safe='')}"
@@ -220,7 +253,7 @@ class ParquetDataset:
         execution_id = execution.execution_id
         if not execution_id or self.has(execution_id):
             return
-        current = set(config_names([execution]))
+        configs = _Configs.of(execution, known=self._all_evals)
         pa = _pa()
         # The execution first, the calls last: `has` looks at the calls part.
         self._write(
@@ -230,7 +263,7 @@ class ParquetDataset:
         self._write(
             self._part(CALLS, execution_id),
             pa.Table.from_pylist(
-                call_rows(calls, current, self._transcripts), schema=calls_schema()
+                call_rows(calls, configs, self._transcripts), schema=calls_schema()
             ),
         )
 

@@ -151,3 +151,18 @@ def test_the_duckdb_example_gives_pass_rates_per_scenario(
     for rate in rates:
         verdicts = judged[rate.scenario, rate.eval]
         assert rate.pass_rate == pytest.approx(100 * sum(verdicts) / len(verdicts), abs=0.05)
+
+
+def test_retired_is_unknown_when_the_export_is_narrowed_to_some_evals(
+    cli: Cli, env: Served, tmp_path: Path
+) -> None:
+    name, _, _ = _run_test(env)
+    everything, narrowed = tmp_path / "all", tmp_path / "some"
+    assert _export(cli, name, everything).code == 0
+    assert _export(cli, name, narrowed, "--eval", "helpful_or_not").code == 0
+    query = "SELECT DISTINCT e.retired FROM (SELECT unnest(evals) AS e FROM {source})"
+    assert _sql(query, everything) == [(False,)]
+    assert _sql(query, narrowed) == [(None,)]
+    # Pending outputs carry no name; the execution's eval list supplies it.
+    unnamed = "SELECT count(*) FROM (SELECT unnest(evals) AS e FROM {source}) WHERE e.name IS NULL"
+    assert _sql(unnamed, everything) == [(0,)]

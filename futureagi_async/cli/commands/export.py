@@ -96,6 +96,7 @@ async def export(
         transcripts=transcripts,
         evals=config_names(executions),
         overwrite=overwrite,
+        all_evals=not eval_names,
     ) as writer:
         if writer.finished is not None:
             return ExportSummary(
