@@ -20,6 +20,7 @@ __all__ = [
     "Subcommands",
     "add_command",
     "add_connection",
+    "add_group",
     "add_limit",
     "add_top_level",
     "at_least",
@@ -31,19 +32,10 @@ Subcommands = Any  # argparse's _SubParsersAction, which is private
 
 
 def at_least(minimum: int) -> Callable[[str], int]:
-    """An argparse type: a whole number >= `minimum`."""
+    """An argparse type: a whole number >= `minimum` (one definition, the fake's)."""
+    from ..testing.__main__ import whole_number
 
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-        if value < minimum:
-            raise argparse.ArgumentTypeError(f"must be at least {minimum}, got {value}")
-        return value
-
-    parse.__name__ = "number"  # argparse names the type in its messages
-    return parse
+    return whole_number(minimum)
 
 
 def seconds(*, zero: bool) -> Callable[[str], float]:
@@ -118,6 +110,12 @@ def add_limit(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--limit", type=at_least(1), default=None, metavar="N", help="stop after N items"
     )
+
+
+def add_group(commands: Subcommands, name: str, help: str) -> Subcommands:
+    """A command that only groups actions (`run-tests list`, `run-tests get`)."""
+    parent = commands.add_parser(name, help=help, description=help)
+    return parent.add_subparsers(dest="action", metavar="ACTION", required=True)
 
 
 def add_command(

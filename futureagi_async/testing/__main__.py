@@ -18,12 +18,21 @@ from ._dataset import DatasetSpec
 from ._fake import DIALECTS, TEST_API_KEY, TEST_SECRET_KEY, FakeAPI
 from ._faults import ALL_KINDS, DEFAULT_KINDS, Faults
 
-__all__ = ["add_arguments", "add_dataset_arguments", "build_fake", "main", "serve"]
+__all__ = [
+    "add_arguments",
+    "add_dataset_arguments",
+    "build_fake",
+    "main",
+    "serve",
+    "whole_number",
+]
 
 _SPEC = DatasetSpec()
 
 
-def _count(minimum: int) -> Callable[[str], int]:
+def whole_number(minimum: int) -> Callable[[str], int]:
+    """An argparse type: a whole number >= `minimum` (the CLI's too)."""
+
     def parse(text: str) -> int:
         try:
             value = int(text)
@@ -86,7 +95,11 @@ def add_dataset_arguments(
         ("--eval-configs", 1, _SPEC.eval_configs),
     ):
         data.add_argument(
-            flag, type=_count(minimum), default=default, metavar="N", help=f"default {default}"
+            flag,
+            type=whole_number(minimum),
+            default=default,
+            metavar="N",
+            help=f"default {default}",
         )
     for name in ("chat_ratio", "snapshot_ratio", "deleted_ratio"):
         data.add_argument(
@@ -134,7 +147,7 @@ def add_dataset_arguments(
     )
     behaviour.add_argument(
         "--retry-after",
-        type=_count(0),
+        type=whole_number(0),
         default=1,
         metavar="SECONDS",
         help="seconds a 429 asks for (default 1)",
@@ -148,7 +161,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     server.add_argument("--host", default="127.0.0.1", help="default 127.0.0.1")
     server.add_argument(
         "--port",
-        type=_count(0),
+        type=whole_number(0),
         default=8765,
         metavar="N",
         help="default 8765; 0 picks a free port",

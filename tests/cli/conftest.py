@@ -31,6 +31,12 @@ class Result:
     err: str
 
 
+def first_run_test(env: Served) -> tuple[str, str]:
+    """The id and name of the fake's first run test (its executions have all completed)."""
+    run_test = env.fake.dataset.run_tests[0]
+    return run_test.id, run_test.name
+
+
 @pytest.fixture(scope="session")
 def served() -> Iterator[Served]:
     fake = FakeAPI(DatasetSpec(seed=0))

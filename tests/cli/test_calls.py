@@ -5,18 +5,13 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
-from .conftest import Result, Served
+from .conftest import Result, Served, first_run_test
 
 Cli = Callable[..., Result]
 
 
-def _first_run_test(env: Served) -> tuple[str, str]:
-    run_test = env.fake.dataset.run_tests[0]
-    return run_test.id, run_test.name
-
-
 def test_calls_list_by_status(cli: Cli, env: Served) -> None:
-    run_test_id, _ = _first_run_test(env)
+    run_test_id, _ = first_run_test(env)
     result = cli("calls", "list", run_test_id, "--status", "completed", "--jsonl")
     assert result.code == 0
     rows = [json.loads(line) for line in result.out.splitlines()]
@@ -27,7 +22,7 @@ def test_calls_list_by_status(cli: Cli, env: Served) -> None:
 def test_a_retired_eval_is_named_and_marked(cli: Cli, env: Served) -> None:
     # Run test 0 had a config removed ("retired_check"); its calls still carry its output,
     # which the execution's pass rates (and the gate) no longer count.
-    run_test_id, _ = _first_run_test(env)
+    run_test_id, _ = first_run_test(env)
     table = cli("calls", "list", run_test_id, "--status", "completed", "--limit", "5")
     assert table.code == 0, table.err
     assert "retired_check (retired)" in table.out

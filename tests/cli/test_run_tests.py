@@ -5,14 +5,9 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
-from .conftest import Result, Served
+from .conftest import Result, Served, first_run_test
 
 Cli = Callable[..., Result]
-
-
-def _first_run_test(env: Served) -> tuple[str, str]:
-    run_test = env.fake.dataset.run_tests[0]
-    return run_test.id, run_test.name
 
 
 def test_run_tests_list_json_and_table(cli: Cli, env: Served) -> None:
@@ -27,7 +22,7 @@ def test_run_tests_list_json_and_table(cli: Cli, env: Served) -> None:
 
 
 def test_run_tests_list_search_and_limit(cli: Cli, env: Served) -> None:
-    _, name = _first_run_test(env)
+    _, name = first_run_test(env)
     found = json.loads(cli("run-tests", "list", "--search", name, "--json").out)
     assert [item["name"] for item in found] == [name]
     lines = cli("run-tests", "list", "--limit", "2", "--jsonl").out.splitlines()
@@ -35,7 +30,7 @@ def test_run_tests_list_search_and_limit(cli: Cli, env: Served) -> None:
 
 
 def test_run_tests_get(cli: Cli, env: Served) -> None:
-    run_test_id, name = _first_run_test(env)
+    run_test_id, name = first_run_test(env)
     result = cli("run-tests", "get", run_test_id, "--json")
     assert result.code == 0
     assert json.loads(result.out)["id"] == run_test_id

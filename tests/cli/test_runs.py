@@ -7,18 +7,13 @@ from collections.abc import Callable
 
 import pytest
 
-from .conftest import Result, Served
+from .conftest import Result, Served, first_run_test
 
 Cli = Callable[..., Result]
 
 
-def _first_run_test(env: Served) -> tuple[str, str]:
-    run_test = env.fake.dataset.run_tests[0]
-    return run_test.id, run_test.name
-
-
 def test_runs_one_row_per_execution_with_pass_rates(cli: Cli, env: Served) -> None:
-    run_test_id, name = _first_run_test(env)
+    run_test_id, name = first_run_test(env)
     result = cli("runs", name, "--json")
     assert result.code == 0
     executions = json.loads(result.out)
@@ -40,7 +35,7 @@ def test_runs_call(cli: Cli, env: Served) -> None:
 
 
 def test_the_table_ties_eval_names_to_the_config_names_calls_carry(cli: Cli, env: Served) -> None:
-    _, name = _first_run_test(env)
+    _, name = first_run_test(env)
     table = cli("runs", name)
     assert "evals and the config names call rows carry: is_helpful = helpful_or_not" in table.out
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from ..._client import AsyncClient
-from .._arguments import Subcommands, add_command, add_limit
+from .._arguments import Subcommands, add_command, add_group, add_limit
 from .._call_table import print_calls
 from .._output import Output, take
 
@@ -13,8 +13,7 @@ __all__ = ["register"]
 
 
 def register(commands: Subcommands) -> None:
-    parent = commands.add_parser("calls", help="calls across every execution of a run test")
-    actions = parent.add_subparsers(dest="action", metavar="ACTION", required=True)
+    actions = add_group(commands, "calls", "calls across every execution of a run test")
     p = add_command(actions, "list", "every call of a run test, newest activity first", run=run)
     p.add_argument("run_test_id", metavar="RUN_TEST_ID")
     p.add_argument("--search", help="match the scenario or call fields")

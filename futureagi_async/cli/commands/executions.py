@@ -7,7 +7,7 @@ import json
 
 from ..._client import AsyncClient
 from ..._filters import Filter
-from .._arguments import Subcommands, add_command, add_limit
+from .._arguments import Subcommands, add_command, add_group, add_limit
 from .._call_table import print_calls
 from .._errors import UsageError
 from .._eval_names import config_names
@@ -17,8 +17,7 @@ __all__ = ["parse_filter", "register"]
 
 
 def register(commands: Subcommands) -> None:
-    parent = commands.add_parser("executions", help="one execution's call grid")
-    actions = parent.add_subparsers(dest="action", metavar="ACTION", required=True)
+    actions = add_group(commands, "executions", "one execution's call grid")
     p = add_command(actions, "calls", "every call of one test execution", run=run)
     p.add_argument("id", metavar="TEST_EXECUTION_ID")
     p.add_argument("--search", help="free-text search")

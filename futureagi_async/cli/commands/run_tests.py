@@ -6,15 +6,14 @@ import argparse
 
 from ..._client import AsyncClient
 from ...models import RunTest
-from .._arguments import Subcommands, add_command, add_limit
+from .._arguments import Subcommands, add_command, add_group, add_limit
 from .._output import Output, take
 
 __all__ = ["register"]
 
 
 def register(commands: Subcommands) -> None:
-    parent = commands.add_parser("run-tests", help="run tests (list, get)")
-    actions = parent.add_subparsers(dest="action", metavar="ACTION", required=True)
+    actions = add_group(commands, "run-tests", "run tests (list, get)")
     p = add_command(actions, "list", "list run tests, newest first", run=run_list)
     p.add_argument("--search", help="match the name or the agent's name")
     p.add_argument("--type", choices=["agent_definition", "prompt"], help="simulation type")
