@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 import traceback
 from collections.abc import Sequence
@@ -63,7 +64,16 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
     return args
 
 
-def _credentials_error(args: argparse.Namespace) -> UsageError | None:
+#: The library's argument names, as the command line spells them.
+_FLAGS = {
+    "api_key": "--api-key",
+    "secret_key": "--secret-key",
+    "base_url": "--base-url",
+    "max_concurrency": "--max-concurrency",
+}
+
+
+def _for_the_command_line(exc: ConfigurationError, args: argparse.Namespace) -> UsageError:
     """The library names its Python arguments; a command line user needs the flags."""
     missing = [
         f"{flag} (or set {env})"
@@ -73,13 +83,14 @@ def _credentials_error(args: argparse.Namespace) -> UsageError | None:
         )
         if not (value or os.environ.get(env))
     ]
-    if not missing:
-        return None
-    return UsageError(
-        "missing credentials: pass "
-        + " and ".join(missing)
-        + "; the keys are in the Future AGI dashboard under Settings"
-    )
+    if missing:
+        return UsageError(
+            "missing credentials: pass "
+            + " and ".join(missing)
+            + "; the keys are in the Future AGI dashboard under Settings"
+        )
+    names = "|".join(_FLAGS)
+    return UsageError(re.sub(rf"\b({names})\b", lambda m: _FLAGS[m.group(1)], str(exc)))
 
 
 def _make_client(args: argparse.Namespace, http_client: httpx2.AsyncClient | None) -> AsyncClient:
@@ -92,10 +103,7 @@ def _make_client(args: argparse.Namespace, http_client: httpx2.AsyncClient | Non
             http_client=http_client,
         )
     except ConfigurationError as exc:
-        worded = _credentials_error(args)
-        if worded is not None:
-            raise worded from exc
-        raise
+        raise _for_the_command_line(exc, args) from exc
 
 
 async def _run_command(

@@ -7,21 +7,18 @@ from collections.abc import Sequence
 from typing import Any
 
 from .._convert import structure
-from .._errors import BadRequestError
+from .._errors import FilterNotAppliedError
 from .._filters import Filter, encode_filters
-from .._pager import DEFAULT_LOOKAHEAD, Page, Pager
-from .._pipeline import Pipeline
+from .._pager import Page, Pager
 from ..models import CallExecution, TestExecutionPage
+from ._base import Resource
 from ._shared import check_page, check_page_size, make_page, path_id
 
 __all__ = ["TestExecutions"]
 
 
-class TestExecutions:
+class TestExecutions(Resource):
     """`client.test_executions`."""
-
-    def __init__(self, pipeline: Pipeline):
-        self._pipeline = pipeline
 
     async def get_page(
         self,
@@ -45,7 +42,7 @@ class TestExecutions:
         if group_keys:
             params["group_keys"] = _json_list(group_keys, "group_keys")
         params["page"] = str(check_page(page))
-        return structure(await self._pipeline.get(path, params), TestExecutionPage)
+        return await self._get(path, params, TestExecutionPage)
 
     def calls(
         self,
@@ -57,25 +54,19 @@ class TestExecutions:
     ) -> Pager[CallExecution]:
         """Every call of one execution, most recently updated first.
 
-        Raises `BadRequestError` if the API dropped one of `filters` (it answers 200 and
-        lists why in `error_messages`), rather than yielding unfiltered rows.
+        Raises `FilterNotAppliedError` if the API dropped one of `filters` (it answers 200
+        and lists why in `error_messages`), rather than yielding unfiltered rows.
         """
         path, params = self._request(test_execution_id, page_size, search, filters)
         limit = int(params["limit"])
 
-        async def fetch(page: int) -> Page[CallExecution]:
-            body = await self._pipeline.get(path, {**params, "page": str(page)})
+        def read_page(body: Any, page: int) -> Page[CallExecution]:
             grid = structure(body, TestExecutionPage)
             if filters and grid.error_messages:
-                raise BadRequestError(
-                    "the API could not apply a filter: " + "; ".join(grid.error_messages),
-                    status_code=200,
-                    code="filter_not_applied",
-                    body=body,
-                )
+                raise FilterNotAppliedError(list(grid.error_messages))
             return _grid_page(grid, page=page, page_size=limit)
 
-        return Pager(fetch, lookahead=DEFAULT_LOOKAHEAD, key=_id_of)
+        return self._list(path, params, CallExecution, key=_id_of, read_page=read_page)
 
     def _request(
         self,

@@ -11,30 +11,12 @@ from collections.abc import Callable, Iterator
 
 import anyio
 import anyio.to_thread
-import attrs
 import pytest
 
 from futureagi_async.cli import main
 from futureagi_async.testing import TEST_API_KEY, TEST_SECRET_KEY, DatasetSpec, FakeAPI
 
-
-@attrs.frozen
-class Served:
-    fake: FakeAPI
-    base_url: str
-
-
-@attrs.frozen
-class Result:
-    code: int
-    out: str
-    err: str
-
-
-def first_run_test(env: Served) -> tuple[str, str]:
-    """The id and name of the fake's first run test (its executions have all completed)."""
-    run_test = env.fake.dataset.run_tests[0]
-    return run_test.id, run_test.name
+from .helpers import Result, Served
 
 
 @pytest.fixture(scope="session")

@@ -6,15 +6,12 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Callable
 
 import pytest
 
 from futureagi_async.testing import TEST_SECRET_KEY
 
-from .conftest import Result, Served
-
-Cli = Callable[..., Result]
+from .helpers import Cli, Served
 
 
 def test_missing_credentials_is_one_line(
@@ -125,3 +122,10 @@ def test_python_dash_m() -> None:
     )
     assert done.returncode == 0
     assert done.stdout.startswith("futureagi-async ")
+
+
+def test_settings_errors_name_the_flags(cli: Cli, env: Served) -> None:
+    result = cli("run-tests", "list", "--base-url", "http://example.com")
+    assert result.code == 2
+    assert result.err.startswith("error: --base-url must use https")
+    assert "base_url" not in result.err

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 
-from .conftest import Result, Served, first_run_test
-
-Cli = Callable[..., Result]
+from .helpers import Cli, Served, first_run_test
 
 
 def test_calls_list_by_status(cli: Cli, env: Served) -> None:

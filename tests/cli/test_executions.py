@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 
 import pytest
 
-from .conftest import Result, Served
-
-Cli = Callable[..., Result]
+from .helpers import Cli, Served
 
 
 def test_executions_calls_with_filters(cli: Cli, env: Served) -> None:

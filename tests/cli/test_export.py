@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -14,29 +13,7 @@ import pytest
 
 from futureagi_async.cli import main
 
-from .conftest import Result, Served
-
-Cli = Callable[..., Result]
-
-
-class FailFor(httpx2.AsyncBaseTransport):
-    """The fake, except that requests mentioning `needle` get a 404 (not retried)."""
-
-    def __init__(self, served: Served, needle: str):
-        self._inner = served.fake.transport()
-        self._needle = needle
-
-    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
-        if self._needle in str(request.url):
-            return httpx2.Response(404, json={"detail": "Not found."})
-        return await self._inner.handle_async_request(request)
-
-
-def _run_test(env: Served, index: int = 0) -> tuple[str, list[str], int]:
-    run_test = env.fake.dataset.run_tests[index]
-    executions = env.fake.dataset.executions_of(run_test.id)
-    calls = sum(len(env.fake.dataset.calls_of(e.id)) for e in executions)
-    return run_test.name, [e.id for e in executions], calls
+from .helpers import Cli, FailFor, Served, run_test_with_calls
 
 
 def _parquet_calls(out: Path) -> Any:
@@ -49,7 +26,7 @@ def _jsonl(path: Path) -> list[dict[str, Any]]:
 
 
 def test_export_writes_every_execution_and_call(cli: Cli, env: Served, tmp_path: Path) -> None:
-    name, ids, calls = _run_test(env)
+    name, ids, calls = run_test_with_calls(env)
     out = tmp_path / "out"
     result = cli("export", name, "-o", str(out), "--format", "jsonl,csv,parquet")
     assert result.code == 0, result.err
@@ -76,7 +53,7 @@ def test_export_writes_every_execution_and_call(cli: Cli, env: Served, tmp_path:
 
 
 def test_transcripts_are_optional(cli: Cli, env: Served, tmp_path: Path) -> None:
-    name, _, _ = _run_test(env)
+    name, _, _ = run_test_with_calls(env)
     plain, full = tmp_path / "plain", tmp_path / "full"
     assert cli("export", name, "-o", str(plain), "--format", "jsonl").code == 0
     assert cli("export", name, "-o", str(full), "--format", "jsonl,csv", "--transcripts").code == 0
@@ -90,7 +67,7 @@ def test_transcripts_are_optional(cli: Cli, env: Served, tmp_path: Path) -> None
 def test_an_interrupted_export_resumes_without_corruption(
     cli: Cli, env: Served, tmp_path: Path
 ) -> None:
-    name, ids, calls = _run_test(env)
+    name, ids, calls = run_test_with_calls(env)
     out = tmp_path / "out"
     failing = ids[0]  # the oldest: listed, and so fetched, last
     http = httpx2.AsyncClient(transport=FailFor(env, failing))
@@ -125,7 +102,7 @@ def test_an_interrupted_export_resumes_without_corruption(
 
 
 def test_running_a_finished_export_again_is_a_no_op(cli: Cli, env: Served, tmp_path: Path) -> None:
-    name, ids, calls = _run_test(env)
+    name, ids, calls = run_test_with_calls(env)
     out = tmp_path / "out"
     assert cli("export", name, "-o", str(out), "--format", "jsonl").code == 0
     written = (out / "executions.jsonl").read_bytes()
@@ -142,25 +119,25 @@ def test_running_a_finished_export_again_is_a_no_op(cli: Cli, env: Served, tmp_p
 def test_a_finished_export_is_not_overwritten_by_another(
     cli: Cli, env: Served, tmp_path: Path
 ) -> None:
-    name, _, _ = _run_test(env)
+    name, _, _ = run_test_with_calls(env)
     out = tmp_path / "out"
     assert cli("export", name, "-o", str(out), "--format", "jsonl").code == 0
     other = cli("export", name, "-o", str(out), "--format", "jsonl", "--transcripts")
     assert other.code == 2
     assert "--overwrite" in other.err
-    other_name, _, _ = _run_test(env, 1)
+    other_name, _, _ = run_test_with_calls(env, 1)
     assert cli("export", other_name, "-o", str(out), "--format", "jsonl").code == 2
 
 
 def test_resuming_with_other_options_is_refused(cli: Cli, env: Served, tmp_path: Path) -> None:
-    name, ids, _ = _run_test(env)
+    name, ids, _ = run_test_with_calls(env)
     out = tmp_path / "out"
     http = httpx2.AsyncClient(transport=FailFor(env, ids[0]))
     assert cli("export", name, "-o", str(out), "--concurrency", "1", http_client=http).code == 2
     other = cli("export", name, "-o", str(out), "--transcripts")
     assert other.code == 2
     assert "unfinished export" in other.err
-    other_name, _, _ = _run_test(env, 2)
+    other_name, _, _ = run_test_with_calls(env, 2)
     assert cli("export", other_name, "-o", str(out)).code == 2
 
 
@@ -174,7 +151,7 @@ def test_resuming_with_other_options_is_refused(cli: Cli, env: Served, tmp_path:
 def test_export_usage_errors(
     cli: Cli, env: Served, tmp_path: Path, args: list[str], message: str
 ) -> None:
-    name, _, _ = _run_test(env)
+    name, _, _ = run_test_with_calls(env)
     result = cli("export", name, "-o", str(tmp_path / "x"), *args)
     assert result.code == 2
     assert message in result.err
@@ -210,7 +187,7 @@ def test_two_exports_never_write_to_one_directory(tmp_path: Path) -> None:
 def test_forced_progress_off_a_terminal_prints_whole_lines(
     cli: Cli, env: Served, tmp_path: Path
 ) -> None:
-    name, ids, calls = _run_test(env)
+    name, ids, calls = run_test_with_calls(env)
     result = cli("export", name, "-o", str(tmp_path / "out"), "--progress", "--transcripts")
     assert result.code == 0, result.err
     lines = result.err.splitlines(keepends=True)
@@ -239,7 +216,7 @@ class Terminal(io.StringIO):
 def test_the_stopped_line_comes_after_the_bar(
     env: Served, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    name, ids, _ = _run_test(env)
+    name, ids, _ = run_test_with_calls(env)
     terminal = Terminal()
     monkeypatch.setattr("sys.stderr", terminal)
     http = httpx2.AsyncClient(transport=Broken(env, ids[0]))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib.util
-from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -13,14 +12,12 @@ import pytest
 
 from futureagi_async.cli._parquet_dataset import calls_schema, executions_schema
 
-from .conftest import Result, Served
-from .test_export import FailFor, _run_test
+from .helpers import Cli, FailFor, Result, Served, run_test_with_calls
 
 pa = pytest.importorskip("pyarrow")
 pa_dataset = pytest.importorskip("pyarrow.dataset")
 duckdb = pytest.importorskip("duckdb")
 
-Cli = Callable[..., Result]
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "parquet_duckdb.py"
 HIVE = "hive_partitioning = true, hive_types = {'run_test': VARCHAR, 'execution': VARCHAR}"
 
@@ -36,7 +33,7 @@ def _export(cli: Cli, name: str, out: Path, *extra: str, **kwargs: object) -> Re
 
 
 def test_the_dataset_reads_back_as_one_table(cli: Cli, env: Served, tmp_path: Path) -> None:
-    name, ids, calls = _run_test(env)
+    name, ids, calls = run_test_with_calls(env)
     result = _export(cli, name, tmp_path)
     assert result.code == 0, result.err
     parts = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.parquet"))
@@ -63,7 +60,7 @@ def test_the_dataset_reads_back_as_one_table(cli: Cli, env: Served, tmp_path: Pa
 
 
 def test_eval_verdicts_match_the_fake(cli: Cli, env: Served, tmp_path: Path) -> None:
-    name, ids, _ = _run_test(env)
+    name, ids, _ = run_test_with_calls(env)
     assert _export(cli, name, tmp_path).code == 0
     rows = _sql(
         "SELECT e.name, count(*) FILTER (e.passed), count(*) FILTER (NOT e.passed) "
@@ -87,7 +84,7 @@ def test_eval_verdicts_match_the_fake(cli: Cli, env: Served, tmp_path: Path) -> 
 
 
 def test_resuming_appends_without_duplicates(cli: Cli, env: Served, tmp_path: Path) -> None:
-    name, ids, calls = _run_test(env)
+    name, ids, calls = run_test_with_calls(env)
     http = httpx2.AsyncClient(transport=FailFor(env, ids[0]))
     first = _export(cli, name, tmp_path, "--concurrency", "1", http_client=http)
     assert first.code == 2
@@ -110,8 +107,8 @@ def test_resuming_appends_without_duplicates(cli: Cli, env: Served, tmp_path: Pa
 def test_run_tests_exported_to_one_directory_are_one_table(
     cli: Cli, env: Served, tmp_path: Path
 ) -> None:
-    first, _, first_calls = _run_test(env, 0)
-    second, _, second_calls = _run_test(env, 2)
+    first, _, first_calls = run_test_with_calls(env, 0)
+    second, _, second_calls = run_test_with_calls(env, 2)
     assert _export(cli, first, tmp_path).code == 0
     assert _export(cli, second, tmp_path).code == 0
     counts = dict(_sql("SELECT run_test, count(*) FROM {source} GROUP BY 1", tmp_path))
@@ -134,7 +131,7 @@ def _example() -> ModuleType:
 def test_the_duckdb_example_gives_pass_rates_per_scenario(
     cli: Cli, env: Served, tmp_path: Path
 ) -> None:
-    name, ids, _ = _run_test(env)
+    name, ids, _ = run_test_with_calls(env)
     assert _export(cli, name, tmp_path).code == 0
     rates = _example().pass_rates(tmp_path)
     assert rates
@@ -156,7 +153,7 @@ def test_the_duckdb_example_gives_pass_rates_per_scenario(
 def test_retired_is_unknown_when_the_export_is_narrowed_to_some_evals(
     cli: Cli, env: Served, tmp_path: Path
 ) -> None:
-    name, _, _ = _run_test(env)
+    name, _, _ = run_test_with_calls(env)
     everything, narrowed = tmp_path / "all", tmp_path / "some"
     assert _export(cli, name, everything).code == 0
     assert _export(cli, name, narrowed, "--eval", "helpful_or_not").code == 0

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from collections.abc import Callable
 from pathlib import Path
 
-from .conftest import Result, Served
-
-Cli = Callable[..., Result]
+from .helpers import Cli, Served
 
 
 def _completed(env: Served) -> str:

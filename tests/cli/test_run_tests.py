@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 
-from .conftest import Result, Served, first_run_test
-
-Cli = Callable[..., Result]
+from .helpers import Cli, Served, first_run_test
 
 
 def test_run_tests_list_json_and_table(cli: Cli, env: Served) -> None:

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 
 import pytest
 
-from .conftest import Result, Served, first_run_test
-
-Cli = Callable[..., Result]
+from .helpers import Cli, Served, first_run_test
 
 
 def test_runs_one_row_per_execution_with_pass_rates(cli: Cli, env: Served) -> None:
