@@ -15,7 +15,7 @@ import time
 from collections import Counter
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import anyio
 import attrs
@@ -29,6 +29,9 @@ from .._eval_names import RETIRED, config_names, label
 from .._output import console
 from .._progress import wants_bar
 from .export import ExportSummary, export
+
+if TYPE_CHECKING:
+    from ...testing import FakeAPI
 
 __all__ = ["register"]
 
@@ -119,7 +122,9 @@ def _pass_rates(summary: ExportSummary) -> tuple[list[tuple[str, float, str]], C
     return rows, reasons
 
 
-def _report(summary: ExportSummary, concurrent: Fetch, one_by_one: Fetch, args: Any) -> None:
+def _report(
+    summary: ExportSummary, concurrent: Fetch, one_by_one: Fetch, args: argparse.Namespace
+) -> None:
     from rich.text import Text
 
     out = console()
@@ -179,7 +184,7 @@ def _report(summary: ExportSummary, concurrent: Fetch, one_by_one: Fetch, args: 
 
 
 async def _timed_fetch(
-    base_url: str, name: str, ids: list[str], *, concurrency: int, fake: Any
+    base_url: str, name: str, ids: list[str], *, concurrency: int, fake: FakeAPI
 ) -> Fetch:
     """Fetch `ids` as `export` does, without files. With `concurrency` 1 the client sends
     one request at a time (no page look-ahead either)."""
