@@ -5,7 +5,7 @@ variables pointing at the fake on a loopback port. Any other snippet is a fragme
 with top-level `await` on both backends, in a namespace holding the quickstart's imports and
 what the surrounding prose assumes (`client` on the in-process fake, `names`,
 `execution_id`, `write`), and what it leaves behind is checked where that means something.
-Blocks fenced as shell, config or plain text are not run; a fence with any other language
+Blocks fenced as shell, config, SQL or plain text are not run; a fence with any other language
 fails the test, so a new kind of block is a decision, not a silent skip.
 """
 
@@ -30,7 +30,7 @@ from futureagi_async.testing import TEST_API_KEY, TEST_SECRET_KEY, FakeAPI
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 RUN = frozenset({"python", "py"})
-NOT_RUN = frozenset({"sh", "bash", "console", "toml", "ini", "text", ""})
+NOT_RUN = frozenset({"sh", "bash", "console", "toml", "ini", "sql", "text", ""})
 FENCE = re.compile(r"^```(?P<lang>[\w+-]*)[^\n]*\n(?P<code>.*?)^```[ \t]*$", re.M | re.S)
 
 # The README names the run test "Billing bot nightly"; until the fake seeds that exact name
