@@ -39,10 +39,12 @@ version; an uncached page costs ~0.2-0.9 ms to build. uvicorn runs asyncio only,
 runs it in a thread with its own loop, which works for asyncio and trio callers alike.
 """
 
-from ._dataset import Dataset, DatasetSpec
 from ._fake import TEST_API_KEY, TEST_SECRET_KEY, FakeAPI
-from ._faults import ALL_KINDS, DEFAULT_KINDS, Faults
+from ._faults import Faults
+from ._records import DatasetSpec
 from ._stats import LoggedRequest, Stats
+from ._store import Dataset
+from ._types import ALL_KINDS, DEFAULT_KINDS, Dialect, FaultKind
 
 __all__ = [
     "ALL_KINDS",
@@ -51,7 +53,9 @@ __all__ = [
     "TEST_SECRET_KEY",
     "Dataset",
     "DatasetSpec",
+    "Dialect",
     "FakeAPI",
+    "FaultKind",
     "Faults",
     "LoggedRequest",
     "Stats",

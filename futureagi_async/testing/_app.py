@@ -18,13 +18,20 @@ import attrs
 import httpx2
 
 from . import _envelopes as env
-from ._dataset import Dataset
 from ._envelopes import Reply
 from ._faults import Faults
 from ._request import Request
-from ._sdk import simulation_runs
-from ._simulate import call_executions, list_run_tests, run_test_detail, test_execution
 from ._stats import LoggedRequest, Stats
+from ._store import Dataset
+from ._types import FaultKind
+from ._views import (
+    ViewOptions,
+    call_executions,
+    get_page,
+    get_run_test,
+    list_run_tests,
+    simulation_runs,
+)
 from ._wire import dumps
 
 __all__ = ["App"]
@@ -36,30 +43,24 @@ Send = Callable[[Message], Awaitable[None]]
 
 # Django's <uuid:> converter: lowercase hex only, anything else is not a route.
 _UUID = r"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"
-_ROUTES: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"^/simulate/run-tests/$"), "list_run_tests"),
-    (re.compile(rf"^/simulate/run-tests/{_UUID}/$"), "run_test_detail"),
-    (re.compile(rf"^/simulate/run-tests/{_UUID}/call-executions/$"), "call_executions"),
-    (re.compile(rf"^/simulate/test-executions/{_UUID}/$"), "test_execution"),
-    (re.compile(r"^/sdk/api/v1/simulation/runs/$"), "simulation_runs"),
+View = Callable[..., Reply]
+_ROUTES: tuple[tuple[re.Pattern[str], View], ...] = (
+    (re.compile(r"^/simulate/run-tests/$"), list_run_tests),
+    (re.compile(rf"^/simulate/run-tests/{_UUID}/$"), get_run_test),
+    (re.compile(rf"^/simulate/run-tests/{_UUID}/call-executions/$"), call_executions),
+    (re.compile(rf"^/simulate/test-executions/{_UUID}/$"), get_page),
+    (re.compile(r"^/sdk/api/v1/simulation/runs/$"), simulation_runs),
 )
-_VIEWS: dict[str, Callable[..., Reply]] = {
-    "list_run_tests": list_run_tests,
-    "run_test_detail": run_test_detail,
-    "call_executions": call_executions,
-    "test_execution": test_execution,
-    "simulation_runs": simulation_runs,
-}
 _HTML = [(b"content-type", b"text/html; charset=utf-8")]
 _WWW = [(b"www-authenticate", b"ApiKey")]
 _CACHE_SIZE = 4096
 
 
-def _route(path: str) -> tuple[str, tuple[str, ...]] | None:
-    for pattern, name in _ROUTES:
+def _route(path: str) -> tuple[View, tuple[str, ...]] | None:
+    for pattern, view in _ROUTES:
         match = pattern.match(path)
         if match:
-            return name, match.groups()
+            return view, match.groups()
     return None
 
 
@@ -68,7 +69,7 @@ class App:
     """An ASGI 3 callable over one dataset. Build it through `FakeAPI`."""
 
     dataset: Dataset
-    dialect: str
+    options: ViewOptions
     api_key: str
     secret_key: str
     latency: float
@@ -105,7 +106,7 @@ class App:
         finally:
             self.stats.leave(LoggedRequest(method, path, raw_query, status, fault))
 
-    def _fault_reply(self, fault: str | None) -> Reply | None:
+    def _fault_reply(self, fault: FaultKind | None) -> Reply | None:
         wait = self.faults.retry_after
         retry = [(b"retry-after", str(wait).encode())]
         if fault == "503":
@@ -139,13 +140,13 @@ class App:
             return 405, [], env.drf_detail(405, message, code="method_not_allowed")
         host = headers.get("host", "127.0.0.1")
         request = Request(method, unquote(path), query, f"{self.link_scheme}://{host}")
-        name, ids = route
-        key = (self.dataset.version, name, ids, query, host)
+        view, ids = route
+        key = (self.dataset.version, view, ids, query, host)
         cached = self._cache.get(key)
         if cached is not None:
             return cached
         try:
-            status, extra, body = _VIEWS[name](request, self.dataset, self.dialect, *ids)
+            status, extra, body = view(request, self.dataset, self.options, *ids)
         except Exception:  # Django answers crashes outside the views with its HTML 500
             return 500, _HTML, env.html(500, "Server Error (500)")
         reply = status, [(b"content-type", b"application/json"), *extra], dumps(body)
@@ -155,7 +156,7 @@ class App:
         return reply
 
     def _authenticate(
-        self, headers: dict[str, str], query: tuple[tuple[str, str], ...], view: str
+        self, headers: dict[str, str], query: tuple[tuple[str, str], ...], view: View
     ) -> Reply | None:
         if "authorization" in headers:
             message = "Invalid Token parsed: Not enough segments"
@@ -168,8 +169,8 @@ class App:
             message = "Invalid API key or secret key"
             return 401, _WWW, env.drf_detail(401, message, code="authentication_failed")
         workspace = headers.get("x-workspace-id")
-        if workspace is None and view in ("run_test_detail", "call_executions"):
-            # Endpoints 2 and 3 ignore unknown params, so this one reaches the auth layer.
+        if workspace is None and view in (get_run_test, call_executions):
+            # These two views ignore unknown params, so this one reaches the auth layer.
             workspace = dict(query).get("workspace_id") or None
         if workspace is not None and workspace != self.dataset.workspace_id:
             message = "Access denied to this workspace"
@@ -187,7 +188,9 @@ async def _lifespan(receive: Receive, send: Send) -> None:
             return
 
 
-async def _send(send: Send, reply: Reply, fault: str | None, faults: Faults, *, head: bool) -> None:
+async def _send(
+    send: Send, reply: Reply, fault: FaultKind | None, faults: Faults, *, head: bool
+) -> None:
     status, headers, body = reply
     if isinstance(body, bytes):
         payload = body

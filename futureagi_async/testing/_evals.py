@@ -10,7 +10,7 @@ import math
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from ._dataset import Call, EvalConfig
+from ._records import CallRecord, EvalConfigRecord
 
 __all__ = ["UnsupportedOutputType", "eval_results", "metric_item", "output_item", "passes"]
 
@@ -53,7 +53,7 @@ def output_item(stored: dict[str, Any]) -> dict[str, Any]:
 
 
 def metric_item(
-    config_id: str, stored: dict[str, Any], config: EvalConfig | None
+    config_id: str, stored: dict[str, Any], config: EvalConfigRecord | None
 ) -> dict[str, Any]:
     """`eval_metrics[id]`; configs deleted since lose their template type."""
     if stored.get("status") == "pending":
@@ -96,7 +96,7 @@ def _percentile(sorted_values: Sequence[float], q: int) -> float:
 
 
 def eval_results(
-    calls: Iterable[Call], configs: Sequence[EvalConfig], eval_names: Sequence[str] = ()
+    calls: Iterable[CallRecord], configs: Sequence[EvalConfigRecord], eval_names: Sequence[str] = ()
 ) -> list[dict[str, Any]]:
     """One entry per template over completed calls with outputs; raises on unknown types."""
     counted = [c for c in calls if c.status == "completed" and c.eval_outputs]
@@ -108,7 +108,7 @@ def eval_results(
                 "choices",
             ):
                 raise UnsupportedOutputType(stored.get("output_type"))
-    by_template: dict[str, list[EvalConfig]] = {}
+    by_template: dict[str, list[EvalConfigRecord]] = {}
     for config in configs:
         if eval_names and config.name not in eval_names:
             continue

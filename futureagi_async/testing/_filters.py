@@ -11,8 +11,8 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from ._dataset import Call, RunTest
 from ._evals import passes
+from ._records import CallRecord, RunTestRecord
 
 __all__ = ["FilterError", "apply_filters", "parse_json_list", "validate_filters"]
 
@@ -153,12 +153,12 @@ def _number(value: Any) -> float:
 
 
 def _predicate(
-    item: dict[str, Any], run_test: RunTest, scenario_name: Callable[[Call], str | None]
-) -> Callable[[Call], bool] | None:
+    item: dict[str, Any], run_test: RunTestRecord, scenario_name: Callable[[CallRecord], str | None]
+) -> Callable[[CallRecord], bool] | None:
     """A call predicate, or None for columns and type/op pairs the backend ignores."""
     column, config = item["column_id"], item["filter_config"]
     ftype, op, raw = config["filter_type"], config["filter_op"], config.get("filter_value")
-    texts: dict[str, Callable[[Call], str | None]] = {
+    texts: dict[str, Callable[[CallRecord], str | None]] = {
         "status": lambda c: c.status,
         "call_type": lambda c: c.direction,
         "simulation_call_type": lambda c: c.kind,
@@ -167,7 +167,7 @@ def _predicate(
             run_test.agent_definition.agent_name if run_test.agent_definition else None
         ),
     }
-    numbers: dict[str, Callable[[Call], float | int | None]] = {
+    numbers: dict[str, Callable[[CallRecord], float | int | None]] = {
         "overall_score": lambda c: c.overall_score,
         "duration": lambda c: c.duration_seconds,
         "latency": lambda c: c.avg_agent_latency_ms,
@@ -196,8 +196,10 @@ def _predicate(
     return None
 
 
-def _eval_predicate(config_id: str, ftype: str, op: str, raw: Any) -> Callable[[Call], bool] | None:
-    def output(call: Call) -> Any:
+def _eval_predicate(
+    config_id: str, ftype: str, op: str, raw: Any
+) -> Callable[[CallRecord], bool] | None:
+    def output(call: CallRecord) -> Any:
         return call.eval_outputs.get(config_id, {}).get("output")
 
     if ftype == "boolean" and op in ("equals", "not_equals"):
@@ -208,7 +210,7 @@ def _eval_predicate(config_id: str, ftype: str, op: str, raw: Any) -> Callable[[
         right = [_number(v) / 100 for v in raw] if isinstance(raw, list) else raw
         right = _number(right) / 100 if not isinstance(right, list) and right is not None else right
 
-        def numeric(call: Call) -> bool:
+        def numeric(call: CallRecord) -> bool:
             value = output(call)
             ok = isinstance(value, int | float) and not isinstance(value, bool)
             return _compare(op, value if ok else None, right)
@@ -223,11 +225,11 @@ def _eval_predicate(config_id: str, ftype: str, op: str, raw: Any) -> Callable[[
 
 
 def apply_filters(
-    calls: list[Call],
+    calls: list[CallRecord],
     items: list[dict[str, Any]],
-    run_test: RunTest,
-    scenario_name: Callable[[Call], str | None],
-) -> tuple[list[Call], list[str]]:
+    run_test: RunTestRecord,
+    scenario_name: Callable[[CallRecord], str | None],
+) -> tuple[list[CallRecord], list[str]]:
     """ANDed filters; a filter that fails at runtime is skipped and reported."""
     errors: list[str] = []
     for item in items:

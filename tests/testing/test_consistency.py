@@ -135,7 +135,7 @@ async def test_eval_results_eval_name_is_exact(fake: FakeAPI, http: httpx2.Async
 
 async def test_unsupported_output_type_is_500() -> None:
     fake = FakeAPI(DatasetSpec(eval_output_types=("Pass/Fail", "numeric")))
-    async with fake.client() as http:
+    async with fake.http_client() as http:
         ex = fake.dataset.executions[0].id
         r = await http.get(SDK, params={"execution_id": ex})
         assert r.status_code == 500

@@ -158,7 +158,7 @@ async def test_rate_limit_envelopes(fake: FakeAPI) -> None:
     fresh = FakeAPI()
     fresh.faults.push("429")
     fresh.faults.push("429-envelope")
-    async with fresh.client() as http:
+    async with fresh.http_client() as http:
         flat = await http.get(RT)
         middleware = await http.get(RT)
     assert flat.status_code == middleware.status_code == 429

@@ -50,7 +50,7 @@ async def test_endpoint1_empty_has_one_page(http: httpx2.AsyncClient) -> None:
 
 async def test_links_follow_host_and_scheme() -> None:
     fake = FakeAPI(link_scheme="https")
-    async with fake.client(base_url="http://api.example:8080") as http:
+    async with fake.http_client(base_url="http://api.example:8080") as http:
         body = (await http.get(RT, params={"limit": "1"})).json()
     assert body["next"] == "https://api.example:8080/simulate/run-tests/?limit=1&page=2"
 
@@ -104,7 +104,7 @@ async def test_endpoint3_empty_has_zero_pages(fake: FakeAPI, http: httpx2.AsyncC
 async def test_endpoint3_counts_deleted_rows_so_pages_run_short() -> None:
     fake = FakeAPI(DatasetSpec(deleted_ratio=0.3, snapshot_ratio=0.0))
     rows: list[dict[str, Any]] = []
-    async with fake.client() as http:
+    async with fake.http_client() as http:
         first = (await http.get(_calls_path(fake), params={"limit": "10"})).json()
         for page in range(1, first["total_pages"] + 1):
             body = (await http.get(_calls_path(fake), params={"limit": "10", "page": page})).json()
@@ -203,7 +203,7 @@ async def test_endpoint5_pages(fake: FakeAPI, http: httpx2.AsyncClient) -> None:
 
 async def test_no_limit_cap() -> None:
     fake = FakeAPI(DatasetSpec(calls_per_execution=120, executions_per_run_test=1))
-    async with fake.client() as http:
+    async with fake.http_client() as http:
         path = _execution_path(fake)
         body = (await http.get(path, params={"limit": "1000"})).json()
     assert len(body["results"]) == body["count"] > 100

@@ -13,7 +13,7 @@ RT = "/simulate/run-tests/"
 
 
 async def test_non_uuid_path_is_html_404_before_auth(fake: FakeAPI) -> None:
-    async with fake.client(headers={}) as http:
+    async with fake.http_client(headers={}) as http:
         for path in (
             "/simulate/run-tests/not-a-uuid/",
             f"/simulate/run-tests/{fake.dataset.run_tests[0].id.upper()}/",
@@ -39,7 +39,7 @@ async def test_other_methods_get_405_after_auth(fake: FakeAPI, http: httpx2.Asyn
     body = r.json()
     assert (body["type"], body["code"]) == ("api_error", "method_not_allowed")
     assert body["message"] == 'Method "POST" not allowed.'
-    async with fake.client(headers={}) as anonymous:
+    async with fake.http_client(headers={}) as anonymous:
         assert (await anonymous.delete(RT)).status_code == 401
 
 
@@ -57,7 +57,7 @@ async def test_other_methods_get_405_after_auth(fake: FakeAPI, http: httpx2.Asyn
     ],
 )
 async def test_401s(fake: FakeAPI, headers: dict[str, str], code: str, message: str | None) -> None:
-    async with fake.client(headers=headers) as http:
+    async with fake.http_client(headers=headers) as http:
         for path in (RT, "/sdk/api/v1/simulation/runs/"):
             # Bad params too: auth runs before validation.
             r = await http.get(path, params={"page": "x", "bogus": "1"})
@@ -73,7 +73,7 @@ async def test_401s(fake: FakeAPI, headers: dict[str, str], code: str, message: 
 
 
 async def test_authorization_header_overrides_valid_keys(fake: FakeAPI) -> None:
-    async with fake.client(headers={**fake.headers, "Authorization": "Bearer x"}) as http:
+    async with fake.http_client(headers={**fake.headers, "Authorization": "Bearer x"}) as http:
         r = await http.get(RT)
     assert r.status_code == 401
     assert r.json()["message"].startswith("Invalid Token parsed: ")
@@ -81,9 +81,9 @@ async def test_authorization_header_overrides_valid_keys(fake: FakeAPI) -> None:
 
 async def test_custom_credentials() -> None:
     fake = FakeAPI(api_key="k", secret_key="s")
-    async with fake.client() as http:
+    async with fake.http_client() as http:
         assert (await http.get(RT)).status_code == 200
-    async with fake.client(headers={"X-Api-Key": "test-api-key", "X-Secret-Key": "s"}) as http:
+    async with fake.http_client(headers={"X-Api-Key": "test-api-key", "X-Secret-Key": "s"}) as http:
         assert (await http.get(RT)).status_code == 401
 
 

@@ -155,7 +155,7 @@ async def test_prompt_runs_omit_agent_keys(fake: FakeAPI, http: httpx2.AsyncClie
 async def test_snapshot_rows_interleave_on_endpoint3() -> None:
     fake = FakeAPI(DatasetSpec(snapshot_ratio=0.5))
     rt = fake.dataset.run_tests[0]
-    async with fake.client() as http:
+    async with fake.http_client() as http:
         rows = (await http.get(f"{RT}{rt.id}/call-executions/", params={"limit": "1000"})).json()[
             "results"
         ]

@@ -1,203 +1,25 @@
-"""Endpoints 1 to 4, the /simulate/ views: parameters, ordering, pagination, bodies."""
+"""The view of `client.test_executions`: `/simulate/test-executions/{id}/`, one execution's
+call grid (`get_page`, which `calls` pages through)."""
 
 from __future__ import annotations
 
 import math
-import re
 from typing import Any
 
-from . import _render
-from ._dataset import Call, Dataset, RunTest
-from ._envelopes import Reply, envelope, validation
-from ._filters import FilterError, apply_filters, parse_json_list, validate_filters
-from ._paging import drf_link, hand_link, total_pages
-from ._request import Request, drf_int, is_uuid
-from ._wire import day
+from .._envelopes import Reply
+from .._filters import FilterError, apply_filters, parse_json_list, validate_filters
+from .._paging import drf_link, total_pages
+from .._records import CallRecord, RunTestRecord
+from .._render_backend import call_row
+from .._render_docs import docs_call_row
+from .._request import Request, drf_int
+from .._store import Dataset
+from .._wire import day, iso_ms
+from ._common import Errors, ViewOptions, fail, invalid, ok, page_fields, unknown_params
 
-__all__ = ["call_executions", "list_run_tests", "run_test_detail", "test_execution"]
+__all__ = ["get_page"]
 
-_JSON: list[tuple[bytes, bytes]] = []
-_MIN = "Ensure this value is greater than or equal to 1."
-Errors = dict[str, list[tuple[str, str]]]
-
-
-def _ok(body: Any) -> Reply:
-    return 200, _JSON, body
-
-
-def _fail(status: int, message: str) -> Reply:
-    return status, _JSON, envelope(status, message)
-
-
-def _unknown(params: dict[str, str], known: tuple[str, ...]) -> Reply | None:
-    """Endpoints 1 and 4: an unknown param is reported alone, hiding the other errors."""
-    unknown = [k for k in params if k not in known]
-    if not unknown:
-        return None
-    return 400, _JSON, validation({k: [("Unknown field.", "invalid")] for k in unknown})
-
-
-def _page_fields(params: dict[str, str], errors: Errors) -> None:
-    for name in ("page", "limit"):
-        if name not in params:
-            continue
-        value = drf_int(params[name])
-        if value is None:
-            errors[name] = [("A valid integer is required.", "invalid")]
-        elif value < 1:
-            errors[name] = [(_MIN, "min_value")]
-
-
-# --- endpoint 1 ----------------------------------------------------------------------------
-
-_EP1 = ("search", "simulation_type", "prompt_template_id", "page", "limit")
-
-
-def list_run_tests(req: Request, data: Dataset, dialect: str) -> Reply:
-    params = req.params()
-    if dialect == "backend" and (bad := _unknown(params, _EP1)):
-        return bad
-    errors: Errors = {}
-    kind = params.get("simulation_type", "")
-    if kind not in ("", "agent_definition", "prompt"):
-        errors["simulation_type"] = [(f'"{kind}" is not a valid choice.', "invalid_choice")]
-    template = params.get("prompt_template_id")
-    if template is not None and not is_uuid(template):
-        errors["prompt_template_id"] = [("Must be a valid UUID.", "invalid")]
-    _page_fields(params, errors)
-    if errors:
-        return 400, _JSON, validation(errors)
-    search = params.get("search", "").strip().lower()
-    rows = [
-        rt
-        for rt in data.run_tests
-        if (not kind or rt.source_type == kind)
-        and (kind != "prompt" or template is None or rt.prompt_template_id == template)
-        and (
-            search in rt.name.lower()
-            or bool(rt.agent_definition and search in rt.agent_definition.agent_name.lower())
-        )
-    ]
-    rows.sort(key=lambda rt: rt.created_at, reverse=True)
-    size = drf_int(params.get("limit", "10")) or 10
-    pages = total_pages(len(rows), size, empty=1)
-    try:
-        # The paginator reads the raw string: `2.0` passed validation but fails here.
-        page = int(params.get("page", "1"))
-    except ValueError:
-        page = 0
-    if not 1 <= page <= pages:
-        if dialect == "docs":
-            return _ok({"count": len(rows), "next": None, "previous": None, "results": []})
-        return _fail(500, "Failed to retrieve run tests: Invalid page.")
-    chunk = rows[(page - 1) * size : page * size]
-    if dialect == "docs":
-        results = [_render.docs_run_test(rt, data, detail=False) for rt in chunk]
-    else:
-        results = [_render.run_test(rt, data, with_last_run=True) for rt in chunk]
-    body = {
-        "count": len(rows),
-        "next": drf_link(req.url, req.query, page + 1) if page < pages else None,
-        "previous": drf_link(req.url, req.query, page - 1) if page > 1 else None,
-        "results": results,
-        "total_pages": pages,
-        "current_page": page,
-    }
-    if dialect == "docs":
-        del body["total_pages"], body["current_page"]
-    return _ok(body)
-
-
-# --- endpoint 2 ----------------------------------------------------------------------------
-
-
-def run_test_detail(req: Request, data: Dataset, dialect: str, run_test_id: str) -> Reply:
-    rt = data.run_test(run_test_id)
-    if rt is None:
-        return _fail(404, "Run test not found")
-    if dialect == "docs":
-        return _ok(_render.docs_run_test(rt, data, detail=True))
-    return _ok(_render.run_test(rt, data, with_last_run=False))
-
-
-# --- endpoint 3 ----------------------------------------------------------------------------
-
-
-def _ilike(pattern: str) -> re.Pattern[str]:
-    """SQL ILIKE '%…%' with the user's `%` and `_` left unescaped, as the backend does."""
-    body = "".join(".*" if ch == "%" else "." if ch == "_" else re.escape(ch) for ch in pattern)
-    return re.compile(body, re.IGNORECASE | re.DOTALL)
-
-
-def call_executions(req: Request, data: Dataset, dialect: str, run_test_id: str) -> Reply:
-    rt = data.run_test(run_test_id)
-    if rt is None:
-        return _fail(404, "Run test not found")
-    params = req.params()
-    try:
-        page = int(params.get("page", "1"))
-        limit = int(params.get("limit", "10"))
-    except ValueError as exc:
-        return _fail(500, f"Failed to retrieve call executions: {exc}")
-    if limit < 0:
-        return _fail(500, "Failed to retrieve call executions: LIMIT must not be negative")
-    offset = (page - 1) * limit
-    if offset < 0:
-        return _fail(500, "Failed to retrieve call executions: OFFSET must not be negative")
-    search = _ilike(params["search"].strip()) if params.get("search", "").strip() else None
-    status = params.get("status", "").strip()
-    # The UNION ALL ignores soft deletion: deleted calls are counted, then dropped.
-    rows: list[tuple[Any, dict[str, Any] | None]] = []
-    visible = dialect == "docs"
-    for execution in data.executions_of(rt.id):
-        for call in data.calls_of(execution.id, include_deleted=not visible):
-            scenario = data.scenario(call.scenario_id)
-            if search and not (
-                search.search(call.phone_number or "")
-                or search.search(scenario.name if scenario else "")
-            ):
-                continue
-            if not status or call.status == status:
-                rows.append((call.updated_at, None if call.deleted else {"call": call}))
-            if visible:
-                continue
-            for snap in call.snapshots:
-                if not status or snap.status == status:
-                    rows.append(
-                        (
-                            snap.snapshot_timestamp,
-                            None if call.deleted else {"snap": snap, "call": call},
-                        )
-                    )
-    rows.sort(key=lambda r: r[0], reverse=True)
-    count = len(rows)
-    results = []
-    for _, row in rows[offset : offset + limit] if page > 0 else []:
-        if row is None:
-            continue
-        if dialect == "docs":
-            results.append(_render.docs_call_row(row["call"], data, endpoint=3))
-        elif "snap" in row:
-            results.append(_render.snapshot_row(row["snap"], row["call"], rt, data))
-        else:
-            results.append(_render.call_row(row["call"], rt, data, endpoint=3))
-    body: dict[str, Any] = {
-        "count": count,
-        "next": hand_link(req.url, req.query, page + 1) if offset + limit < count else None,
-        "previous": hand_link(req.url, req.query, page - 1) if page > 1 else None,
-        "results": results,
-        # limit=0: an empty page, one page, and a `next` that never ends.
-        "total_pages": math.ceil(count / limit) if limit else 1,
-        "current_page": page,
-    }
-    if dialect == "docs":
-        del body["total_pages"], body["current_page"]
-    return _ok(body)
-
-
-# --- endpoint 4 ----------------------------------------------------------------------------
-
-_EP4 = ("search", "filters", "row_groups", "group_keys", "page", "limit")
+_GRID_PARAMS = ("search", "filters", "row_groups", "group_keys", "page", "limit")
 _GROUP_LOOKUPS = {
     "timestamp": "created_at__date",
     "created_at": "created_at__date",
@@ -209,7 +31,7 @@ _GROUP_LOOKUPS = {
 }
 
 
-def _column_order(rt: RunTest) -> list[dict[str, Any]]:
+def _column_order(rt: RunTestRecord) -> list[dict[str, Any]]:
     columns: list[dict[str, Any]] = [
         {"column_name": "Timestamp", "id": "timestamp", "visible": True},
         {"column_name": "Call Details", "id": "call_details", "visible": True},
@@ -255,7 +77,7 @@ def _column_order(rt: RunTest) -> list[dict[str, Any]]:
     return columns
 
 
-def _search4(call: Call, data: Dataset, needle: str) -> bool:
+def _search4(call: CallRecord, data: Dataset, needle: str) -> bool:
     scenario = data.scenario(call.scenario_id)
     haystack = [call.phone_number, scenario.name if scenario else None, call.call_summary]
     if call.kind == "voice":
@@ -263,9 +85,10 @@ def _search4(call: Call, data: Dataset, needle: str) -> bool:
     return any(needle in h.lower() for h in haystack if h)
 
 
-def test_execution(req: Request, data: Dataset, dialect: str, execution_id: str) -> Reply:
+def get_page(req: Request, data: Dataset, options: ViewOptions, execution_id: str) -> Reply:
+    """`GET /simulate/test-executions/{id}/`, `client.test_executions.get_page`."""
     params = req.params()
-    if dialect == "backend" and (bad := _unknown(params, _EP4)):
+    if options.dialect == "backend" and (bad := unknown_params(params, _GRID_PARAMS)):
         return bad
     errors: Errors = {}
     filters: list[dict[str, Any]] = []
@@ -283,25 +106,25 @@ def test_execution(req: Request, data: Dataset, dialect: str, execution_id: str)
                 group_keys = parse_json_list(params[name])
         except FilterError as exc:
             errors[name] = [(str(exc), "invalid")]
-    _page_fields(params, errors)
+    page_fields(params, errors)
     if errors:
-        return 400, _JSON, validation(errors)
+        return invalid(errors)
     execution = data.execution(execution_id)
     rt = data.run_test(execution.run_test_id) if execution else None
     if execution is None or rt is None:
-        if dialect == "docs":
-            return _fail(404, "Test execution not found.")
-        return _fail(
+        if options.dialect == "docs":
+            return fail(404, "Test execution not found.")
+        return fail(
             500, "Failed to retrieve test execution: No TestExecution matches the given query."
         )
     calls = data.calls_of(execution.id)
-    if dialect == "docs":
+    if options.dialect == "docs":
         return _docs_execution(params, data, execution.id, rt, calls)
     needle = params.get("search", "").strip().lower()
     if needle:
         calls = [c for c in calls if _search4(c, data, needle)]
 
-    def scenario_name(c: Call) -> str | None:
+    def scenario_name(c: CallRecord) -> str | None:
         s = data.scenario(c.scenario_id)
         return s.name if s else None
 
@@ -322,7 +145,7 @@ def test_execution(req: Request, data: Dataset, dialect: str, execution_id: str)
         page = 0
     if not 1 <= page <= pages:
         # The view's fallback re-counts pages with its own default size.
-        return _ok(
+        return ok(
             {
                 "count": len(calls),
                 "next": None,
@@ -336,12 +159,12 @@ def test_execution(req: Request, data: Dataset, dialect: str, execution_id: str)
             }
         )
     chunk = calls[(page - 1) * size : page * size]
-    return _ok(
+    return ok(
         {
             "count": len(calls),
             "next": drf_link(req.url, req.query, page + 1) if page < pages else None,
             "previous": drf_link(req.url, req.query, page - 1) if page > 1 else None,
-            "results": [_render.call_row(c, rt, data, endpoint=4) for c in chunk],
+            "results": [call_row(c, rt, data, grid=True) for c in chunk],
             "total_pages": pages,
             "current_page": page,
             "column_order": columns,
@@ -353,7 +176,7 @@ def test_execution(req: Request, data: Dataset, dialect: str, execution_id: str)
     )
 
 
-def _group_value(call: Call, lookup: str, data: Dataset) -> Any:
+def _group_value(call: CallRecord, lookup: str, data: Dataset) -> Any:
     if lookup == "created_at__date":
         return day(call.created_at)
     if lookup == "scenario__name":
@@ -370,7 +193,7 @@ def _avg(values: list[float | int | None]) -> float | None:
 
 
 def _grouped(
-    calls: list[Call],
+    calls: list[CallRecord],
     row_groups: list[Any],
     group_keys: list[Any],
     raw_page: str,
@@ -384,7 +207,7 @@ def _grouped(
     for lookup, key in zip(lookups, group_keys, strict=False):
         calls = [c for c in calls if str(_group_value(c, lookup, data)) == str(key)]
     lookup = lookups[min(len(group_keys), len(lookups) - 1)]
-    groups: dict[Any, list[Call]] = {}
+    groups: dict[Any, list[CallRecord]] = {}
     for call in calls:
         groups.setdefault(_group_value(call, lookup, data), []).append(call)
     rows = []
@@ -411,7 +234,7 @@ def _grouped(
     except ValueError:
         page = 1
     chunk = rows[(page - 1) * size : page * size] if page >= 1 else []
-    return _ok(
+    return ok(
         {
             "count": len(rows),
             "next": f"?page={page + 1}" if page < pages else None,
@@ -426,11 +249,13 @@ def _grouped(
 
 
 def _docs_execution(
-    params: dict[str, str], data: Dataset, execution_id: str, rt: RunTest, calls: list[Call]
+    params: dict[str, str],
+    data: Dataset,
+    execution_id: str,
+    rt: RunTestRecord,
+    calls: list[CallRecord],
 ) -> Reply:
     """The published page: an execution object with its calls in a `calls` array."""
-    from ._wire import iso_ms
-
     execution = data.execution(execution_id)
     assert execution is not None
     calls = sorted(calls, key=lambda c: c.created_at)
@@ -445,7 +270,7 @@ def _docs_execution(
         else None
     )
     agent = rt.agent_definition
-    return _ok(
+    return ok(
         {
             "id": execution.id,
             "run_test": rt.id,
@@ -463,8 +288,7 @@ def _docs_execution(
             "duration_seconds": duration,
             "success_rate": round(completed * 100 / len(calls), 2) if calls else None,
             "calls": [
-                _render.docs_call_row(c, data, endpoint=4)
-                for c in calls[(page - 1) * size : page * size]
+                docs_call_row(c, data, grid=True) for c in calls[(page - 1) * size : page * size]
             ],
             "created_at": iso_ms(execution.created_at),
             "scenario_ids": [s.id for s in rt.scenarios],
