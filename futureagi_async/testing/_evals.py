@@ -53,9 +53,9 @@ def output_item(stored: dict[str, Any]) -> dict[str, Any]:
 
 
 def metric_item(
-    config_id: str, stored: dict[str, Any], config: EvalConfigRecord | None
+    config_id: str, stored: dict[str, Any], *, template_type: str | None
 ) -> dict[str, Any]:
-    """`eval_metrics[id]`; configs deleted since lose their template type."""
+    """`eval_metrics[id]`: the output item with its config id and the view's `template_type`."""
     if stored.get("status") == "pending":
         return {}
     item = _common(stored)
@@ -65,7 +65,7 @@ def metric_item(
         "value": item["value"],
         "reason": item["reason"],
         "type": item["type"],
-        "template_type": config.template.output_type if config else None,
+        "template_type": template_type,
         "visible": True,
         "error": item["error"],
         "status": item["status"],

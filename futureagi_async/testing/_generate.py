@@ -47,7 +47,17 @@ _SCENARIOS = (
     "Técnico: soporte",
     "Refund 100%_off",
 )
-_NAMES = ("Billing bot", "Support agent", "Sales line", "Onboarding", "Claims desk", "Triage")
+_AGENTS = ("Billing bot", "Support agent", "Sales line", "Onboarding", "Claims desk", "Triage")
+#: The run tests the README and the recordings name, in creation order; past the end, the
+#: names repeat with a number, so every run test's name is its own.
+RUN_TEST_NAMES = (
+    "Billing bot nightly",
+    "Refund flow smoke",
+    "Upgrade A/B",
+    "Support chat prompt",
+    "Claims desk weekly",
+    "Triage regression",
+)
 _ENDED = (
     "customer-ended-call",
     "assistant-error",
@@ -165,7 +175,7 @@ def _make_run_test(
     if not is_prompt:
         agent = AgentDefinitionRecord(
             id=_uuid(rng),
-            agent_name=f"{_NAMES[i % len(_NAMES)]} agent",
+            agent_name=f"{_AGENTS[i % len(_AGENTS)]} agent",
             agent_type=kind,
             provider=_PROVIDERS[i % len(_PROVIDERS)],
             version_id=_uuid(rng),
@@ -173,7 +183,7 @@ def _make_run_test(
         )
     return RunTestRecord(
         id=_uuid(rng),
-        name=f"{_NAMES[i % len(_NAMES)]} nightly {i}",
+        name=_run_test_name(i),
         description=None if i % 3 == 2 else "Voice regression" if kind == "voice" else "Chat",
         source_type="prompt" if is_prompt else "agent_definition",
         kind=kind,
@@ -187,6 +197,11 @@ def _make_run_test(
         created_at=created,
         updated_at=created + timedelta(hours=5, microseconds=100200),
     )
+
+
+def _run_test_name(i: int) -> str:
+    laps, index = divmod(i, len(RUN_TEST_NAMES))
+    return RUN_TEST_NAMES[index] + (f" {laps + 1}" if laps else "")
 
 
 def _call_status(rng: random.Random, running: bool) -> str:
@@ -228,6 +243,7 @@ def _make_call(
                 overall_score=float(rng.randrange(1, 11)),
                 response_time_ms=rng.randrange(300, 3000),
                 eval_outputs=_eval_outputs(rng, run_test),
+                turns=turns,
             ),
         )
     call_id = _uuid(rng)

@@ -135,6 +135,8 @@ class SnapshotRecord:
     overall_score: float | None
     response_time_ms: int | None
     eval_outputs: dict[str, Any]
+    #: The transcript of the run the rerun replaced.
+    turns: tuple[TurnRecord, ...] = ()
 
 
 @attrs.frozen(eq=False)

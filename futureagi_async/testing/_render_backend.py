@@ -8,6 +8,7 @@ from ._evals import metric_item, output_item
 from ._records import (
     CallRecord,
     EvalConfigRecord,
+    EvalTemplateRecord,
     RunTestRecord,
     ScenarioRecord,
     SnapshotRecord,
@@ -16,21 +17,47 @@ from ._records import (
 from ._store import Dataset
 from ._wire import iso
 
-__all__ = ["call_duration", "call_row", "run_test", "snapshot_object", "snapshot_row", "transcript"]
+__all__ = [
+    "call_duration",
+    "call_row",
+    "run_test",
+    "snapshot_object",
+    "snapshot_row",
+    "template_config",
+    "transcript",
+]
 
 
 def _eval_config(config: EvalConfigRecord) -> dict[str, Any]:
     return {
         "id": config.id,
         "name": config.name,
-        "config": {"output": config.template.output_type},
-        "mapping": {"input": "transcript"},
+        "config": {},
+        "mapping": {},
         "filters": {},
         "error_localizer": False,
-        "model": "turing_large",
+        "model": None,
         "status": "Completed",
         "eval_group": None,
         "template_id": config.template.id,
+    }
+
+
+_MODALITIES = ["TEXT", "AUDIO", "JSON", "LIST", "NUMBER", "BOOLEAN", "INTEGER", "FLOAT", "ARRAY"]
+
+
+def template_config(template: EvalTemplateRecord) -> dict[str, Any]:
+    """An eval template's whole config, as the grid's `column_order[].eval_config` carries it."""
+    config: dict[str, Any] = {} if template.output_type == "score" else {"config": {}}
+    return {
+        **config,
+        "output": template.output_type,
+        "rule_prompt": f"You are evaluating {template.name} in the conversation."
+        "\n\n<conversation>{{conversation}}</conversation>",
+        "eval_type_id": "CustomPromptEvaluator",
+        "required_keys": ["conversation"],
+        "param_modalities": {"conversation": [*_MODALITIES, "DATETIME"]},
+        "config_params_desc": {"conversation": "The conversation to be evaluated"},
     }
 
 
@@ -139,8 +166,7 @@ def run_test(rt: RunTestRecord, data: Dataset, *, with_last_run: bool) -> dict[s
         agent_version = {
             "id": a.version_id,
             "name": "v3",
-            "configuration_snapshot": {"agent_type": a.agent_type},
-            "api_key": "sk-****f9a1",
+            "configuration_snapshot": {"provider": a.provider, "agent_type": a.agent_type},
         }
     evals = [_eval_config(c) for c in rt.eval_configs]
     prompt = rt.prompt_template_id
@@ -203,6 +229,17 @@ def _voice_turn(t: TurnRecord) -> dict[str, Any]:
     }
 
 
+def _snapshot_turn(t: TurnRecord) -> dict[str, Any]:
+    """A rerun snapshot keeps the old run's transcript as stored: a smaller item."""
+    return {
+        "content": t.content,
+        "end_time_ms": t.end_ms,
+        "speaker_role": t.role,
+        "start_time_ms": t.start_ms,
+        "confidence_score": 1.0,
+    }
+
+
 def _chat_turn(t: TurnRecord, session: str | None) -> dict[str, Any]:
     return {
         "id": t.id,
@@ -230,15 +267,18 @@ def call_duration(call: CallRecord) -> float | int | None:
 
 
 def _evals(
-    stored: dict[str, Any], rt: RunTestRecord, *, live_only: bool
+    stored: dict[str, Any], rt: RunTestRecord, *, grid: bool
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    live = {c.id: c for c in rt.eval_configs}
+    """The grid shows live configs only and says `template_type: "single"`; the listing of
+    call executions keeps deleted configs' keys and sends `template_type: null`."""
+    live = {c.id for c in rt.eval_configs}
+    template_type = "single" if grid else None
     outputs, metrics = {}, {}
     for config_id, item in stored.items():
-        if live_only and config_id not in live:
+        if grid and config_id not in live:
             continue
         outputs[config_id] = output_item(item)
-        metrics[config_id] = metric_item(config_id, item, live.get(config_id))
+        metrics[config_id] = metric_item(config_id, item, template_type=template_type)
     return outputs, metrics
 
 
@@ -275,7 +315,7 @@ def call_row(call: CallRecord, rt: RunTestRecord, data: Dataset, *, grid: bool) 
     evals of live configs)."""
     scenario = data.scenario(call.scenario_id)
     voice = call.kind == "voice"
-    outputs, metrics = _evals(call.eval_outputs, rt, live_only=grid)
+    outputs, metrics = _evals(call.eval_outputs, rt, grid=grid)
     duration = call_duration(call)
     latency = call.avg_agent_latency_ms
     chat_tokens = None if voice or call.status != "completed" else 120 + len(call.turns) * 40
@@ -365,7 +405,7 @@ def snapshot_row(
         "call_type": "outboundPhoneCall" if call.direction == "Outbound" else "inboundPhoneCall",
         "status": snap.status,
         "duration": snap.duration_seconds,
-        "transcript": [{"role": t.role, "message": t.content} for t in call.turns],
+        "transcript": [_snapshot_turn(t) for t in snap.turns],
         "scenario": scenario.name if scenario else None,
         "overall_score": snap.overall_score,
         "response_time": snap.response_time_ms,
@@ -428,7 +468,7 @@ def snapshot_object(snap: SnapshotRecord, rt: RunTestRecord) -> dict[str, Any]:
         "transcript_available": False,
         "recording_available": True,
         "eval_outputs": snap.eval_outputs,
-        "transcripts": [],
+        "transcripts": [_snapshot_turn(t) for t in snap.turns],
         "analysis_data": None,
         "evaluation_data": None,
         "provider_call_data": None,

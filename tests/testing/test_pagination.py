@@ -115,7 +115,9 @@ async def test_endpoint3_counts_deleted_rows_so_pages_run_short() -> None:
     assert len(rows) == sum(not c.deleted for c in every) < first["count"]
 
 
-async def test_endpoint4_default_sizes_and_past_end(fake: FakeAPI, http: httpx2.AsyncClient) -> None:
+async def test_endpoint4_default_sizes_and_past_end(
+    fake: FakeAPI, http: httpx2.AsyncClient
+) -> None:
     path = _execution_path(fake)
     count = len(fake.dataset.calls_of(fake.dataset.executions[0].id))
     assert 10 < count <= 30
@@ -145,7 +147,23 @@ async def test_endpoint4_default_sizes_and_past_end(fake: FakeAPI, http: httpx2.
     assert (await http.get(path, params={"page": "0"})).status_code == 400
 
 
-async def test_endpoint4_grouped_mode(fake: FakeAPI, http: httpx2.AsyncClient) -> None:
+async def test_grouped_mode_answers_500_as_the_running_backend_does(
+    fake: FakeAPI, http: httpx2.AsyncClient
+) -> None:
+    r = await http.get(_execution_path(fake), params={"row_groups": '["status"]'})
+    assert r.status_code == 500
+    assert r.json()["message"] == (
+        "Failed to retrieve test execution: module 'django.db.models' has no attribute 'Cast'"
+    )
+
+
+async def test_grouped_mode_when_fixed() -> None:
+    fake = FakeAPI(DatasetSpec(seed=7), fixed_row_groups=True)
+    async with fake.http_client() as http:
+        await _grouped_mode(fake, http)
+
+
+async def _grouped_mode(fake: FakeAPI, http: httpx2.AsyncClient) -> None:
     path = _execution_path(fake)
     body = (await http.get(path, params={"row_groups": '["status"]', "limit": "1"})).json()
     assert set(body) == {

@@ -202,7 +202,7 @@ async def test_endpoint4_metadata(fake: FakeAPI, http: httpx2.AsyncClient) -> No
 @pytest.mark.parametrize(
     ("name", "value", "message"),
     [
-        ("filters", "not json", "Value must be valid JSON."),
+        ("filters", "not json", "Filters must be valid JSON."),
         ("filters", '{"a": 1}', "Value must be a list."),
         ("row_groups", "[", "Value must be valid JSON."),
         ("group_keys", '"x"', "Value must be a list."),
@@ -214,7 +214,7 @@ async def test_endpoint4_metadata(fake: FakeAPI, http: httpx2.AsyncClient) -> No
         (
             "filters",
             '[{"column_id":"status","filter_config":{"filter_type":"string","filter_op":"equals","filter_value":"x"}}]',
-            "0: Invalid filter_type: string.",
+            "0: Unsupported filter_type 'string'.",
         ),
     ],
 )
@@ -258,8 +258,11 @@ async def test_endpoint4_filters_work(fake: FakeAPI, http: httpx2.AsyncClient) -
             params={"filters": _filter(passfail.id, "boolean", "equals", "passed"), "limit": "99"},
         )
     ).json()
-    assert body["count"] > 0
-    assert all(r["eval_outputs"][passfail.id]["value"] in ("Passed", True) for r in body["results"])
+    # Compared with JSON `true`: only outputs stored as booleans match, never "Passed".
+    assert all(r["eval_outputs"][passfail.id]["value"] is True for r in body["results"])
+    assert body["count"] == sum(
+        c.eval_outputs.get(passfail.id, {}).get("output") is True for c in calls
+    )
     score = fake.dataset.run_tests[0].eval_configs[1]
     body = (
         await http.get(
@@ -271,13 +274,14 @@ async def test_endpoint4_filters_work(fake: FakeAPI, http: httpx2.AsyncClient) -
         )
     ).json()
     assert all(r["eval_outputs"][score.id]["value"] >= 0.5 for r in body["results"])
-    # Unknown columns are ignored; runtime failures land in error_messages with a 200.
+    # Unknown columns are ignored; a filter failing at run time fails the request.
     body = (await http.get(path, params={"filters": _filter("nope", "text", "equals", "x")})).json()
     assert (body["count"], body["error_messages"]) == (len(calls), [])
     r = await http.get(path, params={"filters": _filter("status", "text", "equals", True)})
-    assert r.status_code == 200
-    assert r.json()["count"] == len(calls)
-    assert len(r.json()["error_messages"]) == 1
+    assert r.status_code == 500
+    assert r.json()["message"] == (
+        "Failed to retrieve test execution: function upper(boolean) does not exist"
+    )
 
 
 async def test_endpoint4_search(fake: FakeAPI, http: httpx2.AsyncClient) -> None:

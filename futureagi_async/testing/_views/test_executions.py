@@ -7,10 +7,10 @@ import math
 from typing import Any
 
 from .._envelopes import Reply
-from .._filters import FilterError, apply_filters, parse_json_list, validate_filters
+from .._filters import FilterError, FilterFailed, apply_filters, parse_json_list, validate_filters
 from .._paging import drf_link, total_pages
 from .._records import CallRecord, RunTestRecord
-from .._render_backend import call_row
+from .._render_backend import call_row, template_config
 from .._render_docs import docs_call_row
 from .._request import Request, drf_int
 from .._store import Dataset
@@ -31,10 +31,32 @@ _GROUP_LOOKUPS = {
 }
 
 
+#: The built-in columns of a voice grid, as the backend stores them for a new execution.
+_VOICE_COLUMNS = (
+    ("overall_score", "Overall Score", False),
+    ("ai_interruption_count", "Agent interruption", False),
+    ("user_interruption_count", "Simulator interruption", False),
+    ("turn_count", "Turn Count", True),
+    ("agent_talk_percentage", "Agent Talk (%)", True),
+    ("latency", "Latency", False),
+    ("service_provider_call_id", "Provider Call ID", False),
+)
+_CHAT_COLUMNS = (
+    ("overall_score", "Overall Score", True),
+    ("turn_count", "Turn Count", True),
+    ("total_tokens", "Total Tokens", True),
+    ("input_tokens", "Input Tokens", True),
+    ("output_tokens", "Output Tokens", True),
+)
+_GROUPING_CRASH = (
+    "Failed to retrieve test execution: module 'django.db.models' has no attribute 'Cast'"
+)
+
+
 def _column_order(rt: RunTestRecord) -> list[dict[str, Any]]:
     columns: list[dict[str, Any]] = [
-        {"column_name": "Timestamp", "id": "timestamp", "visible": True},
-        {"column_name": "Call Details", "id": "call_details", "visible": True},
+        {"id": "timestamp", "visible": True, "column_name": "Timestamp"},
+        {"id": "call_details", "visible": True, "column_name": "Call Details"},
     ]
     for scenario in rt.scenarios:
         for cid, name, typ in scenario.dataset_columns:
@@ -50,28 +72,16 @@ def _column_order(rt: RunTestRecord) -> list[dict[str, Any]]:
                     "dataset_column_ids": [cid],
                 }
             )
-    columns.append({"column_name": "Overall Score", "id": "overall_score", "visible": True})
-    if rt.kind == "voice":
-        columns += [
-            {"column_name": "Agent Talk %", "id": "agent_talk_percentage", "visible": True},
-            {"column_name": "Latency", "id": "latency", "visible": True},
-            {"column_name": "Call ID", "id": "service_provider_call_id", "visible": True},
-        ]
-    else:
-        columns += [
-            {"column_name": "Turn Count", "id": "turn_count", "visible": True},
-            {"column_name": "Total Tokens", "id": "total_tokens", "visible": True},
-            {"column_name": "Input Tokens", "id": "input_tokens", "visible": True},
-            {"column_name": "Output Tokens", "id": "output_tokens", "visible": True},
-        ]
+    builtins = _VOICE_COLUMNS if rt.kind == "voice" else _CHAT_COLUMNS
+    columns += [{"id": i, "visible": v, "column_name": name} for i, name, v in builtins]
     for config in rt.eval_configs:
         columns.append(
             {
-                "column_name": config.name,
                 "id": config.id,
-                "eval_config": {"output": config.template.output_type},
-                "visible": True,
                 "type": "evaluation",
+                "visible": True,
+                "column_name": config.name,
+                "eval_config": template_config(config.template),
             }
         )
     return columns
@@ -128,15 +138,18 @@ def get_page(req: Request, data: Dataset, options: ViewOptions, execution_id: st
         s = data.scenario(c.scenario_id)
         return s.name if s else None
 
-    calls, messages = apply_filters(calls, filters, rt, scenario_name)
+    try:
+        calls = apply_filters(calls, filters, rt, scenario_name)
+    except FilterFailed as exc:
+        return fail(500, f"Failed to retrieve test execution: {exc}")
     calls.sort(key=lambda c: c.updated_at, reverse=True)
     columns = _column_order(rt)
     limit = drf_int(params["limit"]) if "limit" in params else None
     raw_page = params.get("page", "1")
     if row_groups:
-        return _grouped(
-            calls, row_groups, group_keys, raw_page, limit or 30, columns, messages, data
-        )
+        if not options.fixed_row_groups:
+            return fail(500, _GROUPING_CRASH)
+        return _grouped(calls, row_groups, group_keys, raw_page, limit or 30, columns, data)
     size = limit or 10
     pages = total_pages(len(calls), size, empty=1)
     try:
@@ -154,7 +167,7 @@ def get_page(req: Request, data: Dataset, options: ViewOptions, execution_id: st
                 "total_pages": math.ceil(len(calls) / (limit or 30)),
                 "current_page": page or raw_page,
                 "column_order": columns,
-                "error_messages": messages,
+                "error_messages": [],
                 "status": execution.status,
             }
         )
@@ -168,7 +181,7 @@ def get_page(req: Request, data: Dataset, options: ViewOptions, execution_id: st
             "total_pages": pages,
             "current_page": page,
             "column_order": columns,
-            "error_messages": messages,
+            "error_messages": [],
             "status": execution.status,
             "provider": rt.agent_definition.provider if rt.agent_definition else "prompt",
             "agent_type": rt.kind,
@@ -199,7 +212,6 @@ def _grouped(
     raw_page: str,
     size: int,
     columns: list[dict[str, Any]],
-    messages: list[str],
     data: Dataset,
 ) -> Reply:
     """Grouped mode: one level of `row_groups` per depth of `group_keys`."""
@@ -243,7 +255,7 @@ def _grouped(
             "total_pages": pages,
             "current_page": page,
             "column_order": columns,
-            "error_messages": messages,
+            "error_messages": [],
         }
     )
 
