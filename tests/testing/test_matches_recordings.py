@@ -179,7 +179,7 @@ def _kind(value: Any) -> str:
 
 
 def _is_map(key: str, value: dict[str, Any]) -> bool:
-    return key in _MAPS or bool(value) and all(_UUID.fullmatch(k) for k in value)
+    return key in _MAPS or (bool(value) and all(_UUID.fullmatch(k) for k in value))
 
 
 def _walk(value: Any, path: str, out: Schema) -> None:
