@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote_plus
 
-import httpx2
 import pytest
 
 from futureagi_async.testing import DatasetSpec, FakeAPI
@@ -278,12 +277,3 @@ def test_every_kind_of_recording_is_replayed() -> None:
     names = list(_recordings())
     assert len(names) > 100
     assert {n.split("_")[0] for n in names} >= {"e1", "e2", "e3", "e4", "e5", "s", "x"}
-
-
-async def test_the_upper_case_uuid_is_not_a_route(fake: FakeAPI) -> None:
-    billing = _ids(fake)["4f418cd0-f63a-416d-8089-a9342c1f830e"]
-    async with fake.http_client() as http:
-        response = await http.get(f"/simulate/run-tests/{billing.upper()}/")
-    assert response.status_code == 404
-    assert isinstance(response, httpx2.Response)
-    assert response.headers["content-type"].startswith("text/html")
