@@ -1,7 +1,8 @@
-"""Eval outputs: the /simulate/ transformed items (§4.2) and the SDK aggregates (§6.3).
+"""Eval outputs: the items the /simulate/ views transform, and the aggregates of
+`/sdk/api/v1/simulation/runs/`.
 
-Both are computed from the same raw stored outputs, so endpoint 5's pass rates always match
-the rows endpoints 3 and 4 show.
+Both are computed from the same raw stored outputs, so `client.simulation`'s pass rates always
+match the rows `client.run_tests.call_executions` and `client.test_executions.calls` show.
 """
 
 from __future__ import annotations

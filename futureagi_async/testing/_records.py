@@ -40,10 +40,11 @@ class DatasetSpec:
     chat_ratio: float = 0.3
     #: Share of completed voice calls that carry one `call_and_eval` rerun snapshot.
     snapshot_ratio: float = 0.1
-    #: Share of calls that are soft-deleted: endpoint 3 still counts them (short pages).
+    #: Share of calls that are soft-deleted: `/simulate/run-tests/{id}/call-executions/`
+    #: still counts them (short pages).
     deleted_ratio: float = 0.04
     #: Template output types assigned to eval configs in turn. Add `numeric` or `reason` to
-    #: provoke endpoint 5's eval-summary 500.
+    #: provoke the 500 of `/sdk/api/v1/simulation/runs/`'s eval summary.
     eval_output_types: tuple[str, ...] = ("Pass/Fail", "score", "choices")
 
 
@@ -97,7 +98,8 @@ class RunTestRecord:
     prompt_version_id: str | None
     scenarios: tuple[ScenarioRecord, ...]
     eval_configs: tuple[EvalConfigRecord, ...]
-    #: Configs deleted since their outputs were stored: endpoint 3 still shows their keys.
+    #: Configs deleted since their outputs were stored: the call-executions listing still
+    #: shows their keys.
     stale_eval_configs: tuple[EvalConfigRecord, ...]
     created_at: datetime
     updated_at: datetime

@@ -158,7 +158,7 @@ def _simulator_detail(rt: RunTestRecord, org: str) -> dict[str, Any] | None:
 
 
 def run_test(rt: RunTestRecord, data: Dataset, *, with_last_run: bool) -> dict[str, Any]:
-    """The full §3 object; only the list view computes `last_run_at`."""
+    """The whole run test object; only `/simulate/run-tests/` computes `last_run_at`."""
     org = data.organization_id
     a = rt.agent_definition
     agent_version: Any = None

@@ -105,7 +105,7 @@ class Dataset:
             return new
 
     def remove_calls(self, execution_id: str, n: int) -> list[CallRecord]:
-        """Hard-delete the `n` newest calls of an execution (they vanish from every endpoint)."""
+        """Hard-delete the `n` newest calls of an execution (they vanish from every view)."""
         with self._lock:
             live = sorted(self.calls_of(execution_id), key=lambda c: c.updated_at, reverse=True)
             gone = {c.id for c in live[:n]}

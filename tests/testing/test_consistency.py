@@ -1,4 +1,5 @@
-"""BEHAVIOUR §9: endpoint 5 (selectors, raw outputs, eval maths, summaries) agrees with 3/4."""
+"""`/sdk/api/v1/simulation/runs/` (selectors, raw outputs, eval maths, summaries) agrees with
+the /simulate/ views."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""BEHAVIOUR §9: routing (§1.1) and auth (§1.2), in process."""
+"""Routing and authentication, in process."""
 
 from __future__ import annotations
 
