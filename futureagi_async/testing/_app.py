@@ -97,6 +97,7 @@ _ROUTES = (
     ),
 )
 _HTML = [(b"content-type", b"text/html; charset=utf-8")]
+_GATEWAY_FAULTS = ("503", "html-502")
 _WWW = [(b"www-authenticate", b"ApiKey")]
 _CACHE_SIZE = 4096
 
@@ -145,12 +146,11 @@ class App:
             fault = self.faults.pick(method, path, raw_query)
             if self.latency or self.jitter:
                 await anyio.sleep(self.latency + self.jitter * self._rng.random())
-            reply = self._fault_reply(fault)
-            if reply is None:
-                reply = self._handle(scope, method, path, raw_query)
-                if reply[0] != 301:  # Django redirects before the request id is set
-                    request_id = (b"x-request-id", str(uuid.uuid4()).encode())
-                    reply = reply[0], [*reply[1], request_id], reply[2]
+            reply = self._fault_reply(fault) or self._handle(scope, method, path, raw_query)
+            # A gateway's pages and Django's redirects come before the request id is set.
+            if reply[0] != 301 and fault not in _GATEWAY_FAULTS:
+                request_id = (b"x-request-id", str(uuid.uuid4()).encode())
+                reply = reply[0], [*reply[1], request_id], reply[2]
             status = reply[0]
             await _send(send, reply, fault, self.faults, head=method == "HEAD")
         finally:

@@ -106,3 +106,14 @@ async def test_the_readme_quickstart_runs_against_the_fake(fake: FakeAPI) -> Non
             if output.passed is False
         ]
         assert failed
+
+
+async def test_faults_from_the_backend_have_a_request_id_and_a_gateways_do_not() -> None:
+    fake = FakeAPI()
+    fake.faults.push("500")
+    fake.faults.push("503")
+    async with fake.http_client() as http:
+        backend, gateway = await http.get(RT), await http.get(RT)
+    assert (backend.status_code, gateway.status_code) == (500, 503)
+    assert "x-request-id" in backend.headers
+    assert "x-request-id" not in gateway.headers
