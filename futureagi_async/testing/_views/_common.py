@@ -10,7 +10,16 @@ from .._envelopes import Reply, envelope, validation
 from .._request import drf_int
 from .._types import Dialect
 
-__all__ = ["Errors", "ViewOptions", "fail", "invalid", "ok", "page_fields", "unknown_params"]
+__all__ = [
+    "Errors",
+    "ViewOptions",
+    "answer",
+    "fail",
+    "invalid",
+    "ok",
+    "page_fields",
+    "unknown_params",
+]
 
 _JSON: list[tuple[bytes, bytes]] = []
 _MIN = "Ensure this value is greater than or equal to 1."
@@ -28,12 +37,17 @@ class ViewOptions:
     fixed_row_groups: bool = False
 
 
+def answer(status: int, body: Any) -> Reply:
+    """A JSON answer (the app adds the content type)."""
+    return status, _JSON, body
+
+
 def ok(body: Any) -> Reply:
-    return 200, _JSON, body
+    return answer(200, body)
 
 
 def fail(status: int, message: str) -> Reply:
-    return status, _JSON, envelope(status, message)
+    return answer(status, envelope(status, message))
 
 
 def unknown_params(params: dict[str, str], known: tuple[str, ...]) -> Reply | None:
@@ -41,7 +55,7 @@ def unknown_params(params: dict[str, str], known: tuple[str, ...]) -> Reply | No
     unknown = [k for k in params if k not in known]
     if not unknown:
         return None
-    return 400, _JSON, validation({k: [("Unknown field.", "invalid")] for k in unknown})
+    return invalid({k: [("Unknown field.", "invalid")] for k in unknown})
 
 
 def page_fields(params: dict[str, str], errors: Errors) -> None:
@@ -58,4 +72,4 @@ def page_fields(params: dict[str, str], errors: Errors) -> None:
 
 def invalid(errors: Errors) -> Reply:
     """DRF field errors as one 400 envelope."""
-    return 400, _JSON, validation(errors)
+    return answer(400, validation(errors))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from .._envelopes import Reply, envelope, sdk_validation
+from .._envelopes import Reply, sdk_validation
 from .._evals import UnsupportedOutputType, eval_results
 from .._records import CallRecord, ExecutionRecord, RunTestRecord
 from .._render_docs import docs_eval_outputs
@@ -17,14 +17,13 @@ from .._request import Request, is_uuid
 from .._store import Dataset
 from .._types import Dialect
 from .._wire import iso, iso_ms
-from ._common import ViewOptions, fail
+from ._common import ViewOptions, answer, fail, ok
 
 __all__ = ["call", "execution", "runs", "simulation_runs"]
 
 _KNOWN = ("run_test_name", "execution_id", "call_execution_id", "eval_name", "summary")
 _TRUE = {"true", "True", "TRUE", "t", "T", "yes", "Yes", "YES", "y", "Y", "on", "On", "ON", "1"}
 _FALSE = {"false", "False", "FALSE", "f", "F", "no", "No", "NO", "n", "N", "off", "Off", "OFF", "0"}
-_JSON: list[tuple[bytes, bytes]] = []
 _CRASH = "Unable to fetch simulation runs."
 
 
@@ -33,7 +32,7 @@ class _Crash(Exception):
 
 
 def _wrap(result: Any) -> Reply:
-    return 200, _JSON, {"status": True, "result": result}
+    return ok({"status": True, "result": result})
 
 
 def simulation_runs(req: Request, data: Dataset, options: ViewOptions) -> Reply:
@@ -60,8 +59,8 @@ def simulation_runs(req: Request, data: Dataset, options: ViewOptions) -> Reply:
         ]
     if errors:
         if dialect == "docs":
-            return 400, _JSON, envelope(400, "; ".join(m for ms in errors.values() for m in ms))
-        return 400, _JSON, sdk_validation(errors)
+            return fail(400, "; ".join(m for ms in errors.values() for m in ms))
+        return answer(400, sdk_validation(errors))
     names = [n.strip() for n in params.get("eval_name", "").split(",") if n.strip()]
     try:
         if "call_execution_id" in params:
