@@ -1,8 +1,9 @@
 """The ASGI application: routing, auth, faults, latency and stats around the views.
 
-Order of checks follows the backend: URL (HTML 404, 301) → auth (401/403) → method (405)
-→ query validation → view. Gateway-style faults come before all of it; body faults
-(`drop`, `truncate`, `drip`) mangle the real response.
+Order of checks follows the backend: URL (HTML 404, 301) → auth (401) → method (OPTIONS
+metadata, 405) → query validation → view. Every routed answer carries the view's `Allow`, and
+every answer but a redirect or a gateway's page an `x-request-id`. Gateway-style faults come
+before all of it; body faults (`drop`, `truncate`, `drip`) mangle the real response.
 """
 
 from __future__ import annotations
