@@ -50,7 +50,7 @@ _SCENARIOS = (
 _AGENTS = ("Billing bot", "Support agent", "Sales line", "Onboarding", "Claims desk", "Triage")
 #: The run tests the README and the recordings name, in creation order; past the end, the
 #: names repeat with a number, so every run test's name is its own.
-RUN_TEST_NAMES = (
+_RUN_TEST_NAMES = (
     "Billing bot nightly",
     "Refund flow smoke",
     "Upgrade A/B",
@@ -200,8 +200,8 @@ def _make_run_test(
 
 
 def _run_test_name(i: int) -> str:
-    laps, index = divmod(i, len(RUN_TEST_NAMES))
-    return RUN_TEST_NAMES[index] + (f" {laps + 1}" if laps else "")
+    laps, index = divmod(i, len(_RUN_TEST_NAMES))
+    return _RUN_TEST_NAMES[index] + (f" {laps + 1}" if laps else "")
 
 
 def _call_status(rng: random.Random, running: bool) -> str:
