@@ -5,6 +5,7 @@
     FutureAGIError
      ├── ConfigurationError            bad or missing settings; raised before any request
      ├── ClientClosedError             the client was closed (also a RuntimeError)
+     ├── FilterColumnError             a filter the grid cannot apply (also a ValueError)
      └── APIError                      something went wrong talking to the API (.method, .url)
           ├── APIConnectionError       no usable response: refused, reset, dropped mid-body,
           │    │                       a certificate that failed verification (.retries)
@@ -28,7 +29,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 __all__ = [
@@ -40,6 +41,7 @@ __all__ = [
     "BadRequestError",
     "ClientClosedError",
     "ConfigurationError",
+    "FilterColumnError",
     "FilterNotAppliedError",
     "FutureAGIError",
     "NotFoundError",
@@ -65,6 +67,18 @@ class ConfigurationError(FutureAGIError):
 
 class ClientClosedError(FutureAGIError, RuntimeError):
     """The client was closed; make a new one."""
+
+
+class FilterColumnError(FutureAGIError, ValueError):
+    """A filter the execution's grid cannot apply: the API would ignore it without a word.
+
+    `column` is the filter's column; `known` the columns this grid filters on.
+    """
+
+    def __init__(self, message: str, *, column: str, known: Sequence[str]):
+        super().__init__(message)
+        self.column = column
+        self.known = tuple(known)
 
 
 class APIError(FutureAGIError):

@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 import attrs
 
-from ._errors import FutureAGIError
+from ._errors import FilterColumnError
 from .models import GridColumn
 
 __all__ = [
@@ -107,18 +107,6 @@ _EVAL_OPS: dict[str, frozenset[str]] = {
 }
 _PASSED = frozenset({"true", "passed", "pass"})
 _FAILED = frozenset({"false", "failed", "fail"})
-
-
-class FilterColumnError(FutureAGIError, ValueError):
-    """A filter the execution's grid cannot apply: the API would ignore it without a word.
-
-    `column` is the filter's column; `known` the columns this grid filters on.
-    """
-
-    def __init__(self, message: str, *, column: str, known: Sequence[str]):
-        super().__init__(message)
-        self.column = column
-        self.known = tuple(known)
 
 
 def _check_value(filter_type: str, op: str, value: object) -> None:

@@ -5,7 +5,7 @@ import pytest
 import futureagi_async as fa
 from futureagi_async.testing import DatasetSpec, FakeAPI
 
-from .resources.conftest import in_process, over_loopback
+from .resources.helpers import in_process, over_loopback
 
 pytestmark = pytest.mark.anyio
 

@@ -9,7 +9,7 @@ import httpx2
 import pytest
 
 import futureagi_async as fa
-from futureagi_async._filters import Filter, FilterColumnError
+from futureagi_async import Filter, FilterColumnError
 
 from ._compare import assert_matches, assert_rows_match
 from ._recordings import (

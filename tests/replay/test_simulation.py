@@ -64,16 +64,6 @@ async def test_call_many(connect: Connect) -> None:
     assert [c.call_execution_id for c in calls] == ids
 
 
-_LIMIT_NEVER_ASKED = pytest.mark.xfail(
-    strict=True,
-    reason="simulation.execution always sends limit=50; the backend was only ever asked for "
-    "an execution without a limit (e5_exec2_default: 10 calls on its first page), so what it "
-    "answers to limit=50 is unknown. Fix in resources/simulation.py (not owned here): send no "
-    "limit, or record the answer.",
-)
-
-
-@_LIMIT_NEVER_ASKED
 @pytest.mark.parametrize(
     ("name", "summary"), [("e5_exec2_default", False), ("e5_exec1_summary_true", True)]
 )
@@ -86,7 +76,6 @@ async def test_execution_reads_the_record(connect: Connect, name: str, summary: 
     assert_matches(execution, rec.payload)
 
 
-@_LIMIT_NEVER_ASKED
 async def test_execution_many_reads_every_record(connect: Connect) -> None:
     names = ["e5_exec2_summary_true", "e5_exec1_summary_true"]
     ids = [dict(recording(n).query)["execution_id"] for n in names]
