@@ -93,7 +93,7 @@ class Dataset:
         with self._lock:
             execution = self.execution(execution_id)
             if execution is None:
-                raise KeyError(execution_id)
+                raise LookupError(f"the fake's dataset has no execution {execution_id!r}")
             run_test = self.run_test(execution.run_test_id)
             assert run_test is not None
             new: list[CallRecord] = []

@@ -118,6 +118,19 @@ async def test_rows_added_and_removed_while_paging() -> None:
     assert {c.id for c in removed}.isdisjoint(r["id"] for r in after["results"])
 
 
+def test_adding_calls_to_an_unknown_execution_says_so() -> None:
+    with pytest.raises(LookupError, match="no execution 'nope'"):
+        FakeAPI().add_calls("nope", 1)
+
+
+def test_the_default_run_tests_have_the_readmes_names() -> None:
+    names = [rt.name for rt in FakeAPI().dataset.run_tests]
+    assert names[:3] == ["Billing bot nightly", "Refund flow smoke", "Upgrade A/B"]
+    many = [rt.name for rt in FakeAPI(DatasetSpec(run_tests=14)).dataset.run_tests]
+    assert len(set(many)) == 14
+    assert many[6:8] == ["Billing bot nightly 2", "Refund flow smoke 2"]
+
+
 def test_dataset_is_deterministic_and_sized() -> None:
     spec = DatasetSpec(
         seed=3, run_tests=2, executions_per_run_test=2, calls_per_execution=5, eval_configs=4
