@@ -2,11 +2,14 @@
 
 Every recording in tests/recordings/ is replayed against the fake with the recorded seed's ids
 swapped for the fake's (the run test "Billing bot nightly", its two executions, a completed, a
-failed and a soft-deleted call, two eval configs, the workspace). Bodies are compared by shape:
-the same keys, and values of the same JSON type, where null matches anything (data differs,
-shapes must not). Objects keyed by ids or names are compared by their values. Error messages
-are compared word for word, except those that quote a value the fake cannot share (a token, a
-database error). Of each paging series, the first page and the page past the end are replayed.
+failed and a soft-deleted call, two eval configs, the workspace). Ids and data differ, shapes
+must not: the top-level keys are the recording's, and every object deeper down has a key set
+the backend sent at that place in some answer of the same route, every value a JSON kind it
+sent there (null matches anything). Objects keyed by ids or names are compared by their
+values. What the backend's code sends but the recorded seed never produced is listed in
+`_FAKE_ONLY`. Error messages are compared word for word, except those quoting what the fake
+cannot share (a token, a database error). Of each paging series, the first page and the page
+past the end are replayed.
 """
 
 from __future__ import annotations
