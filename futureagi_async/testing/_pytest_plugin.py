@@ -23,7 +23,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from .._client import AsyncClient
-from .._retry import instant_retries, retries_are_instant
+from .._retry import instant_retries
 from ._fake import FakeAPI
 
 __all__ = ["fake_api", "fake_client"]
@@ -38,10 +38,6 @@ def fake_api() -> FakeAPI:
 @pytest.fixture
 async def fake_client(fake_api: FakeAPI, anyio_backend: object) -> AsyncIterator[AsyncClient]:
     """An `AsyncClient` on `fake_api`, in-process, with instant retries."""
-    previous = retries_are_instant()
-    instant_retries(True)
-    try:
+    with instant_retries():
         async with fake_api.client() as client:
             yield client
-    finally:
-        instant_retries(previous)
