@@ -4,7 +4,8 @@ A snippet that is a whole program (it calls `anyio.run`) runs as `__main__` with
 variables pointing at the fake on a loopback port. Any other snippet is a fragment: it runs
 with top-level `await` on both backends, in a namespace holding the quickstart's imports and
 what the surrounding prose assumes (`client` on the in-process fake, `names`,
-`execution_id`, `write`), and what it leaves behind is checked where that means something.
+`execution_id`, `write`); its `test_*` functions are called with the pytest plugin's
+fixtures, and what it leaves behind is checked where that means something.
 Blocks fenced as shell, config, SQL or plain text are not run; a fence with any other language
 fails the test, so a new kind of block is a decision, not a silent skip.
 """
@@ -33,11 +34,6 @@ RUN = frozenset({"python", "py"})
 NOT_RUN = frozenset({"sh", "bash", "console", "toml", "ini", "sql", "text", ""})
 FENCE = re.compile(r"^```(?P<lang>[\w+-]*)[^\n]*\n(?P<code>.*?)^```[ \t]*$", re.M | re.S)
 
-# The README names the run test "Billing bot nightly"; until the fake seeds that exact name
-# (another change in flight), snippets that use it cannot find it there.
-README_RUN_TEST = "Billing bot nightly"
-FAKE_NAMES = frozenset(r.name for r in FakeAPI().dataset.run_tests)
-
 
 @attrs.frozen
 class Snippet:
@@ -63,16 +59,8 @@ def _snippets() -> list[Snippet]:
 
 def _params(program: bool) -> Iterator[Any]:
     for snippet in _snippets():
-        if snippet.lang not in RUN or snippet.is_program is not program:
-            continue
-        marks = []
-        if README_RUN_TEST in snippet.code and README_RUN_TEST not in FAKE_NAMES:
-            marks.append(
-                pytest.mark.xfail(
-                    reason=f"the fake does not seed {README_RUN_TEST!r} yet", strict=False
-                )
-            )
-        yield pytest.param(snippet, id=f"README.md:{snippet.line}", marks=marks)
+        if snippet.lang in RUN and snippet.is_program is program:
+            yield pytest.param(snippet, id=f"README.md:{snippet.line}")
 
 
 def test_every_fence_is_python_or_not_meant_to_run() -> None:
@@ -123,7 +111,15 @@ async def test_fragment_snippet_runs(snippet: Snippet, monkeypatch: pytest.Monke
         result = eval(snippet.compile(ast.PyCF_ALLOW_TOP_LEVEL_AWAIT), namespace)
         if inspect.iscoroutine(result):
             await result
+        await _run_tests(namespace, {"fake_api": fake, "fake_client": client})
         await _check(namespace, written)
+
+
+async def _run_tests(namespace: dict[str, Any], fixtures: dict[str, Any]) -> None:
+    """A snippet that is a pytest module: call its async tests with the plugin's fixtures."""
+    for name, test in list(namespace.items()):
+        if name.startswith("test_") and inspect.iscoroutinefunction(test):
+            await test(**{arg: fixtures[arg] for arg in inspect.signature(test).parameters})
 
 
 async def _check(namespace: dict[str, Any], written: list[tuple[Any, Any]]) -> None:
