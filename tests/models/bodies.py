@@ -1,4 +1,4 @@
-"""Example bodies from BEHAVIOUR.md (the backend) and the vendor docs pages, as parsed JSON."""
+"""Example bodies of the backend (docs/api-behaviour.md) and of the vendor docs pages, as JSON."""
 
 from __future__ import annotations
 

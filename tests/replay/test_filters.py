@@ -138,7 +138,7 @@ async def test_a_text_filter_with_a_json_true_is_refused_before_any_request(
 def _grouped_answer(request: httpx2.Request) -> httpx2.Response:
     """The recorded answer to row_groups, for any limit or page.
 
-    The backend crashes on every row_groups request before it pages (BEHAVIOUR §10); it was
+    The backend crashes on every row_groups request before it pages (api-behaviour §10); it was
     recorded without `limit`, which the library always sends.
     """
     assert json.loads(request.url.params["row_groups"]) == ["status"]
