@@ -69,10 +69,9 @@ PYTHONS = _pythons()
 @nox.session(python=PYTHONS)
 def tests(session: nox.Session) -> None:
     session.install("-e", EXTRAS, *nox.project.dependency_groups(PYPROJECT, "test"))
-    # asyncio's debug mode: never-awaited coroutines, non-threadsafe calls and slow callbacks
-    # are reported (and the warnings become errors through pytest's filterwarnings).
-    # pytest's exit code 5 (no test collected) fails the session like any other non-zero code.
-    session.run("pytest", *session.posargs, env={"PYTHONASYNCIODEBUG": "1"})
+    # Async tests run asyncio in debug mode (tests/conftest.py's anyio_backend). pytest's exit
+    # code 5 (no test collected) fails the session like any other non-zero code.
+    session.run("pytest", *session.posargs)
 
 
 @nox.session

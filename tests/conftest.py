@@ -7,10 +7,11 @@ import pytest
 from futureagi_async._retry import instant_retries
 
 
-@pytest.fixture(params=["asyncio", "trio"])
-def anyio_backend(request: pytest.FixtureRequest) -> str:
-    """Every async test runs on both backends."""
-    return str(request.param)
+@pytest.fixture(params=[pytest.param(("asyncio", {"debug": True}), id="asyncio"), "trio"])
+def anyio_backend(request: pytest.FixtureRequest) -> object:
+    """Every async test runs on both backends; asyncio in debug mode, which reports
+    never-awaited coroutines, calls from the wrong thread and callbacks that block the loop."""
+    return request.param
 
 
 @pytest.fixture(autouse=True)

@@ -79,8 +79,8 @@ def running_tasks() -> int:
 
 @pytest.fixture
 async def asyncio_debug_off() -> AsyncIterator[None]:
-    """asyncio's debug mode (on under `nox -s tests`) records a stack per callback: 6,400
-    cancelled requests then take over 60 s, and fewer than 64 are ever in flight at once."""
+    """asyncio's debug mode (tests/conftest.py) records a stack per callback: 6,400 cancelled
+    requests then take over 60 s, and fewer than 64 are ever in flight at once."""
     try:
         loop = asyncio.get_running_loop()
     except RuntimeError:  # trio
