@@ -104,8 +104,10 @@ def build(session: nox.Session) -> None:
     artifacts = sorted(glob.glob("dist/*"))
     session.run("twine", "check", "--strict", *artifacts)
     [wheel] = glob.glob("dist/*.whl")
+    # --noconftest: the suite's conftest imports the library, which this venv does not have.
     session.run(
         "pytest",
+        "--noconftest",
         "-m",
         "packaging",
         "tests/test_packaging.py",
