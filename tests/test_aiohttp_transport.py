@@ -385,7 +385,8 @@ async def test_the_library_on_the_transport_over_the_fake() -> None:
                 TEST_API_KEY, TEST_SECRET_KEY, base_url=base_url, http_client=http
             ) as client,
         ):
-            first = [run_test.id async for run_test in client.run_tests.list()][0]
+            ids = [run_test.id async for run_test in client.run_tests.list()]
+            first = ids[0]
             assert first is not None
             assert (await client.run_tests.get(first)).id == first
 
