@@ -3,6 +3,8 @@
     python -m benchmarks [--quick] [--rounds N] [--transports http,tls]
                          [--scenarios fanout,cpu,paging,memory,decode] [--write]
 
+`--write` puts the run's tables into README.md, between its results markers.
+
 The server is the fake (`python -m futureagi_async.testing`; over TLS `benchmarks._serve_tls`
 with a trustme certificate) in its own process pinned to core 1; clients are pinned to core
 0. Ratios are taken within a round (same server, same machine load) and then summarised by
@@ -420,7 +422,7 @@ def main() -> None:
     parser.add_argument("--seq-fetches", type=int, default=None)
     parser.add_argument("--scenarios", default=",".join(SCENARIOS))
     parser.add_argument("--transports", default=",".join(TRANSPORTS), help="http,tls")
-    parser.add_argument("--write", action="store_true", help="write benchmarks/RESULTS.md")
+    parser.add_argument("--write", action="store_true", help="put the tables in README.md")
     args = parser.parse_args()
     args.rounds = args.rounds or (1 if args.quick else 3)
     args.seq_fetches = args.seq_fetches or (20 if args.quick else 50)
@@ -437,7 +439,20 @@ def main() -> None:
         SCENARIOS[name](args, out, ratios)
     emit(out, goals(ratios))
     if args.write:
-        (HERE / "RESULTS.md").write_text("\n".join(out) + "\n")
+        write_results(out)
+
+
+RESULTS_START, RESULTS_END = "<!-- results:start -->", "<!-- results:end -->"
+
+
+def write_results(out: list[str]) -> None:
+    """Replace what README.md has between its results markers with this run's tables."""
+    readme = HERE / "README.md"
+    text = readme.read_text()
+    head, rest = text.split(RESULTS_START, 1)
+    tail = rest.split(RESULTS_END, 1)[1]
+    body = "\n".join(line.replace("### ", "#### ", 1) for line in out)
+    readme.write_text(f"{head}{RESULTS_START}\n{body}\n{RESULTS_END}{tail}")
 
 
 if __name__ == "__main__":

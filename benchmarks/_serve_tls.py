@@ -20,7 +20,8 @@ def main() -> None:
     plain = uvicorn.Config
 
     def with_tls(*args: Any, **kwargs: Any) -> Any:
-        return plain(*args, **kwargs, **{"ssl_certfile": certfile, "ssl_keyfile": keyfile})
+        kwargs.update(ssl_certfile=certfile, ssl_keyfile=keyfile)
+        return plain(*args, **kwargs)
 
     uvicorn.Config = with_tls  # type: ignore[misc,assignment]
     serve_fake([*argv, "--link-scheme", "https"])
