@@ -370,12 +370,22 @@ def _field_model_hook(cls: type, conv: cattrs.Converter) -> _Hook:
     return structure_nested
 
 
+def _contains_model(tp: Any) -> bool:
+    return _is_model(tp) or any(_contains_model(arg) for arg in typing.get_args(tp))
+
+
 def _lazy_hook(tp: Any, conv: cattrs.Converter) -> _Hook:
-    """A list or dict of models, checked to be objects now and built on first read."""
+    """A list or dict of models, checked to be objects now and built on first read.
+
+    The check is complete only when the items hold no models of their own (then building
+    cannot fail later, on a read); other lazy fields are refused."""
     build_hook = conv.get_structure_hook(tp)
     item_type = _item_type(tp)
     if not _is_model(item_type) or not (_is_list(tp) or _is_dict(tp)):
         raise TypeError(f"lazy fields must be lists or dicts of models, not {tp!r}")
+    hints = typing.get_type_hints(item_type)
+    if any(_contains_model(hints[field.name]) for field in attrs.fields(item_type)):
+        raise TypeError(f"lazy fields' models must hold no models: {item_type.__name__}")
     container = list if _is_list(tp) else dict
 
     def build(raw: Any) -> Any:
@@ -448,6 +458,7 @@ def _model_structure_hook(cls: type, conv: cattrs.Converter, *, slots: bool) -> 
     hooks = {field.name: _field_hook(field, hints[field.name], conv) for field in fields}
     aliases = [(f.name, tuple(f.metadata[ALIASES])) for f in fields if f.metadata.get(ALIASES)]
     known = frozenset(hooks).union(*(keys for _, keys in aliases))
+    known_superset = known.issuperset
     reader = _READERS.get(cls)
     if slots:
         types = {name: _strip_none(hints[name]) for name in hooks}
@@ -497,7 +508,7 @@ def _model_structure_hook(cls: type, conv: cattrs.Converter, *, slots: bool) -> 
             extra = {**extra, **misfits} if extra else misfits
         if extra:
             obj.extra.update(extra)
-        if not o.keys() <= known:
+        if not known_superset(o):
             bag = obj.extra
             for key in o:
                 if key not in known:
