@@ -178,7 +178,9 @@ def _error_line(exc: BaseException) -> str:
     )
 
 
-def main(argv: Sequence[str] | None = None, *, http_client: httpx2.AsyncClient | None = None) -> int:
+def main(
+    argv: Sequence[str] | None = None, *, http_client: httpx2.AsyncClient | None = None
+) -> int:
     """Run the command line; returns the exit code (the console script exits with it).
 
     `http_client` lets tests and embedders route every request through their own

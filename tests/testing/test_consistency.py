@@ -22,7 +22,9 @@ async def _all_rows(http: httpx2.AsyncClient, execution_id: str) -> list[dict[st
     return list(body["results"])
 
 
-async def test_counts_and_pass_rates_match_the_grid(fake: FakeAPI, http: httpx2.AsyncClient) -> None:
+async def test_counts_and_pass_rates_match_the_grid(
+    fake: FakeAPI, http: httpx2.AsyncClient
+) -> None:
     for execution in fake.dataset.executions:
         rows = await _all_rows(http, execution.id)
         result = (await http.get(SDK, params={"execution_id": execution.id})).json()["result"]

@@ -115,7 +115,9 @@ async def test_endpoint3_counts_deleted_rows_so_pages_run_short() -> None:
     assert len(rows) == sum(not c.deleted for c in every) < first["count"]
 
 
-async def test_endpoint4_default_sizes_and_past_end(fake: FakeAPI, http: httpx2.AsyncClient) -> None:
+async def test_endpoint4_default_sizes_and_past_end(
+    fake: FakeAPI, http: httpx2.AsyncClient
+) -> None:
     path = _execution_path(fake)
     count = len(fake.dataset.calls_of(fake.dataset.executions[0].id))
     assert 10 < count <= 30
