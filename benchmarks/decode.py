@@ -43,9 +43,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-HERE = Path(__file__).resolve().parent
-if __package__ in (None, "") and not os.environ.get("DECODE_BASELINE"):
-    sys.path.insert(0, str(HERE.parent))  # run as a script: make the repo importable
+if __package__ in (None, "") and "DECODE_BASELINE" not in os.environ:
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script
 
 import attrs
 import cattrs
@@ -53,6 +52,7 @@ import cattrs
 from futureagi_async import _convert, _json
 from futureagi_async.models import CallExecution
 
+HERE = Path(__file__).resolve().parent
 RECORDINGS = HERE.parent / "tests" / "recordings"
 MIN_RECORDED_ROWS = 1000
 
@@ -253,11 +253,10 @@ def recorded_rows() -> dict[str, list[bytes]]:
             seen.add(raw)
             if "/test-executions/" in path:
                 kinds["recorded grid"].append(raw)
+            elif path.endswith("/call-executions/") and row.get("transcript"):
+                kinds["recorded calls + transcript"].append(raw)
             elif path.endswith("/call-executions/"):
-                transcript = "transcript" if row.get("transcript") else "no transcript"
-                kinds[f"recorded calls{' + ' if row.get('transcript') else ', '}{transcript}"].append(
-                    raw
-                )
+                kinds["recorded calls, no transcript"].append(raw)
     return {kind: rows * -(-MIN_RECORDED_ROWS // len(rows)) for kind, rows in kinds.items() if rows}
 
 

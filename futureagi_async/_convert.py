@@ -149,9 +149,8 @@ def _structure_bool(value: Any, _: Any) -> Any:
     raise _Mismatch
 
 
-def _structure_datetime(value: Any, _: Any) -> Any:
-    if value is None:
-        return None
+def _to_datetime(value: object) -> datetime:
+    """An ISO 8601 string as an aware datetime (naive ones are UTC); else _Mismatch."""
     if value.__class__ is not str:
         raise _Mismatch
     try:
@@ -161,15 +160,22 @@ def _structure_datetime(value: Any, _: Any) -> Any:
     return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
 
 
-def _structure_date(value: Any, _: Any) -> Any:
-    if value is None:
-        return None
+def _to_date(value: object) -> date:
+    """An ISO 8601 date string as a date; else _Mismatch."""
     if value.__class__ is not str:
         raise _Mismatch
     try:
         return date.fromisoformat(value)
     except ValueError:
         raise _Mismatch from None
+
+
+def _structure_datetime(value: Any, _: Any) -> Any:
+    return None if value is None else _to_datetime(value)
+
+
+def _structure_date(value: Any, _: Any) -> Any:
+    return None if value is None else _to_date(value)
 
 
 def _structure_any(value: Any, _: Any) -> Any:
