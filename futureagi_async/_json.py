@@ -25,17 +25,27 @@ HAVE_ORJSON = orjson is not None
 
 def loads(raw: bytes | str) -> Any:
     """Parse a JSON document. Raises a `ValueError` on bad JSON, including a document nested
-    too deeply for the stdlib parser (which would otherwise raise RecursionError)."""
+    too deeply for the stdlib parser (which would otherwise raise RecursionError). An
+    integer of more than 4,000 digits is kept as its digits (a string)."""
     if orjson is not None:
         try:
             return orjson.loads(raw)
         except orjson.JSONDecodeError:
             pass
     try:
-        return json.loads(raw)
+        return json.loads(raw, parse_int=_int_or_digits)
     except RecursionError:
         text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
         raise json.JSONDecodeError("nested too deeply", text[:200], 0) from None
+
+
+# Python refuses to convert integers longer than this many digits (a guard against slow
+# conversions); such a number is kept as its digits, so the body still parses.
+_MAX_INT_DIGITS = 4000
+
+
+def _int_or_digits(text: str) -> int | str:
+    return int(text) if len(text) <= _MAX_INT_DIGITS else text
 
 
 def dumps(obj: Any) -> bytes:

@@ -37,6 +37,14 @@ def test_deep_json_text_is_a_value_error_not_a_recursion_error() -> None:
         _json.loads(text.encode())
 
 
+def test_a_5000_digit_number_parses_and_reads_tolerantly() -> None:
+    body = _json.loads(b'{"count": ' + b"9" * 5000 + b', "results": []}')
+
+    page = structure(body, RunTestPage)
+    assert page.count is None
+    assert page.extra == {"count": "9" * 5000}
+
+
 def test_a_deep_body_in_untyped_fields_reads_writes_and_renders() -> None:
     deep = _nested(DEPTH)
     call = structure({"id": "a", "scenario_columns": {"x": deep}, "odd": deep}, CallExecution)
