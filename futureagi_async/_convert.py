@@ -149,8 +149,9 @@ def _structure_bool(value: Any, _: Any) -> Any:
     raise _Mismatch
 
 
-def _to_datetime(value: object) -> datetime:
-    """An ISO 8601 string as an aware datetime (naive ones are UTC); else _Mismatch."""
+def _structure_datetime(value: Any, _: Any) -> Any:
+    if value is None:
+        return None
     if value.__class__ is not str:
         raise _Mismatch
     try:
@@ -160,8 +161,9 @@ def _to_datetime(value: object) -> datetime:
     return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
 
 
-def _to_date(value: object) -> date:
-    """An ISO 8601 date string as a date; else _Mismatch."""
+def _structure_date(value: Any, _: Any) -> Any:
+    if value is None:
+        return None
     if value.__class__ is not str:
         raise _Mismatch
     try:
@@ -170,12 +172,18 @@ def _to_date(value: object) -> date:
         raise _Mismatch from None
 
 
-def _structure_datetime(value: Any, _: Any) -> Any:
-    return None if value is None else _to_datetime(value)
+def _to_datetime(value: object) -> datetime:
+    """An ISO 8601 string as an aware datetime (naive ones are UTC); else _Mismatch."""
+    if value is None:
+        raise _Mismatch
+    return _structure_datetime(value, datetime)  # type: ignore[no-any-return]
 
 
-def _structure_date(value: Any, _: Any) -> Any:
-    return None if value is None else _to_date(value)
+def _to_date(value: object) -> date:
+    """An ISO 8601 date string as a date; else _Mismatch."""
+    if value is None:
+        raise _Mismatch
+    return _structure_date(value, date)  # type: ignore[no-any-return]
 
 
 def _structure_any(value: Any, _: Any) -> Any:
