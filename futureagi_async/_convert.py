@@ -2,8 +2,12 @@
 
 Everything goes through `converter`: the tolerance policy below is a set of hooks and hook
 factories registered on it, so a new model needs no converter code. A model's structure hook
-is cattrs' own generated function (`cattrs.gen.make_dict_structure_fn`) with our per-field
-hooks, wrapped to collect unknown keys and to recover from values that do not fit.
+reads it with per-field hooks, wrapped to collect unknown keys and to recover from values that
+do not fit. The instance is made by cattrs' own generated function
+(`cattrs.gen.make_dict_structure_fn`), or, for the classes `_build.buildable` accepts (no
+validators, converters, `on_setattr` or init hooks: all of ours), by `_build`'s slot builder,
+registered as a second hook factory: it structures a call row 2.4 times as fast (see
+benchmarks/README.md). `make_converter(slot_builder=False)` gives the first alone.
 
 Tolerance policy, the same for every model and every field:
 
