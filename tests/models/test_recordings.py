@@ -21,16 +21,8 @@ from urllib.parse import parse_qs, urlsplit
 import attrs
 import pytest
 
+from futureagi_async import models
 from futureagi_async._convert import structure
-from futureagi_async.models import (
-    CallExecutionPage,
-    RunTest,
-    RunTestPage,
-    SimulationCall,
-    SimulationExecution,
-    SimulationExecutionPage,
-    TestExecutionPage,
-)
 from futureagi_async.models._base import Model
 
 RECORDINGS = Path(__file__).resolve().parent.parent / "recordings"
@@ -46,17 +38,17 @@ def _model_for(path: str, body: Any) -> tuple[Any, type[Model]]:
     if url.path.startswith("/sdk/"):
         result = body["result"]
         if "call_execution_id" in query:
-            return result, SimulationCall
+            return result, models.SimulationCall
         if "execution_id" in query:
-            return result, SimulationExecution
-        return result, SimulationExecutionPage
+            return result, models.SimulationExecution
+        return result, models.SimulationExecutionPage
     if url.path.endswith("/call-executions/"):
-        return body, CallExecutionPage
+        return body, models.CallExecutionPage
     if "/test-executions/" in url.path:
-        return body, TestExecutionPage
+        return body, models.TestExecutionPage
     if re.search(r"/run-tests/[^/]+/$", url.path):
-        return body, RunTest
-    return body, RunTestPage
+        return body, models.RunTest
+    return body, models.RunTestPage
 
 
 def _ok_bodies() -> list[Any]:
@@ -156,7 +148,7 @@ def _groups_back_in_results(data: dict[str, Any], recorded: Any) -> dict[str, An
 @pytest.mark.parametrize(("body", "cls"), BODIES)
 def test_to_dict_gives_back_the_recorded_json(body: Any, cls: type[Model]) -> None:
     data = structure(body, cls).to_dict()
-    if cls is TestExecutionPage:
+    if cls is models.TestExecutionPage:
         data = _groups_back_in_results(data, body)
 
     _same(data, body, cls.__name__)
