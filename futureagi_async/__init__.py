@@ -13,7 +13,10 @@ from ._errors import (
     APITimeoutError,
     AuthenticationError,
     BadRequestError,
+    ClientClosedError,
     ConfigurationError,
+    FilterColumnError,
+    FilterNotAppliedError,
     FutureAGIError,
     NotFoundError,
     PermissionDeniedError,
@@ -25,7 +28,6 @@ from ._export import ExecutionExport
 from ._fanout import BoundedMap, Outcome, Progress, Results, bounded_map, map_all
 from ._filters import Filter
 from ._pager import Page, Pager
-from ._pipeline import ClientClosedError
 from ._retry import instant_retries
 from ._version import __version__
 from .models import (
@@ -60,6 +62,8 @@ __all__ = [
     "ExecutionExport",
     "ExplanationCluster",
     "Filter",
+    "FilterColumnError",
+    "FilterNotAppliedError",
     "FutureAGIError",
     "GridColumn",
     "NotFoundError",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from types import TracebackType
 from typing import Any, Literal, Self, overload
@@ -11,23 +11,22 @@ import anyio
 import attrs
 import httpx2
 
-from ._config import ClientConfig, TimeoutTypes, to_timeout
+from ._config import (
+    ClientConfig,
+    TimeoutTypes,
+    check_default_headers,
+    check_total_timeout,
+    to_timeout,
+)
+from ._errors import ConfigurationError
 from ._export import ExecutionExport, export
 from ._fanout import Outcome, ProgressCallback, Results
+from ._http import HttpBackend, VerifyTypes, build_pool, lend
+from ._logs import setup_logging
 from ._pipeline import Pipeline, SharedResources
 from .resources import RunTests, Simulation, TestExecutions
 
 __all__ = ["AsyncClient"]
-
-
-def _default_http_client(
-    config: ClientConfig,
-) -> tuple[httpx2.AsyncClient, httpx2.AsyncBaseTransport | None]:
-    limits = httpx2.Limits(
-        max_connections=config.max_concurrency,
-        max_keepalive_connections=config.max_concurrency,
-    )
-    return httpx2.AsyncClient(limits=limits, timeout=config.timeout), None
 
 
 class AsyncClient:
@@ -35,8 +34,14 @@ class AsyncClient:
 
     Credentials default to `FI_API_KEY` / `FI_SECRET_KEY`, the base URL to `FI_BASE_URL`,
     else https://api.futureagi.com. `max_concurrency` caps the requests in flight across every
-    resource and fan-out of this client. Pass `http_client` to share an existing pool; the
-    library never closes a pool it did not create.
+    resource and fan-out of this client, and sizes its connection pool. `timeout` bounds each
+    request's connect and reads; `total_timeout` one whole call, every retry and wait included.
+
+    The pool is httpx2's; `http_backend="aiohttp"` (the `aiohttp` extra) runs it on aiohttp
+    instead, on asyncio, for the most throughput in bulk reads (trio keeps httpx2's). `verify`
+    is as in httpx2: False, a CA bundle's path, or an `ssl.SSLContext`. Pass `http_client` (an
+    `httpx2.AsyncClient`) to share a pool of your own; the library never closes a client it
+    did not create, and never sends its auth.
 
     Use it as `async with AsyncClient() as client:` or call `await client.aclose()`.
     """
@@ -56,7 +61,12 @@ class AsyncClient:
         max_concurrency: int | None = None,
         http_client: httpx2.AsyncClient | None = None,
         workspace_id: str | None = None,
+        total_timeout: float | None = None,
+        default_headers: Mapping[str, str] | None = None,
+        verify: VerifyTypes = True,
+        http_backend: HttpBackend = "httpx2",
     ):
+        setup_logging()
         config = ClientConfig.build(
             api_key,
             secret_key,
@@ -65,16 +75,23 @@ class AsyncClient:
             max_retries=max_retries,
             max_concurrency=max_concurrency,
             workspace_id=workspace_id,
+            total_timeout=total_timeout,
+            default_headers=default_headers,
         )
-        http, direct = (http_client, None) if http_client else _default_http_client(config)
-        shared = SharedResources(
-            http=http, limiter=anyio.CapacityLimiter(config.max_concurrency), direct=direct
-        )
-        self._setup(Pipeline(config, shared), owns_http=http_client is None, is_view=False)
+        if http_client is not None:
+            connection = lend(http_client)
+        else:
+            connection = build_pool(
+                max_connections=config.max_concurrency,
+                verify=verify,
+                timeout=config.timeout,
+                backend=http_backend,
+            )
+        shared = SharedResources(connection, anyio.CapacityLimiter(config.max_concurrency))
+        self._setup(Pipeline(config, shared), is_view=False)
 
-    def _setup(self, pipeline: Pipeline, *, owns_http: bool, is_view: bool) -> None:
+    def _setup(self, pipeline: Pipeline, *, is_view: bool) -> None:
         self._pipeline = pipeline
-        self._owns_http = owns_http
         self._is_view = is_view
         self.run_tests = RunTests(pipeline)
         self.test_executions = TestExecutions(pipeline)
@@ -85,19 +102,35 @@ class AsyncClient:
         return self._pipeline.config
 
     def with_options(
-        self, *, timeout: TimeoutTypes | None = None, max_retries: int | None = None
+        self,
+        *,
+        timeout: TimeoutTypes | None = None,
+        max_retries: int | None = None,
+        total_timeout: float | None = None,
+        default_headers: Mapping[str, str] | None = None,
     ) -> AsyncClient:
-        """A view of this client with other timeouts or retries, sharing its pool and bound.
+        """A view of this client with other settings, sharing its pool and bound.
 
+        `default_headers` are added to this client's (a tracing header for one job, say).
         Closing the original closes the view's pool too; closing a view does nothing.
         """
         config = self._pipeline.config
+        changes: dict[str, Any] = {}
         if timeout is not None:
-            config = attrs.evolve(config, timeout=to_timeout(timeout))
+            changes["timeout"] = to_timeout(timeout)
         if max_retries is not None:
-            config = attrs.evolve(config, retry=attrs.evolve(config.retry, max_retries=max_retries))
+            if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
+                raise ConfigurationError(f"max_retries must be 0 or more, got {max_retries!r}")
+            changes["retry"] = attrs.evolve(config.retry, max_retries=max_retries)
+        if total_timeout is not None:
+            changes["total_timeout"] = check_total_timeout(total_timeout)
+        if default_headers is not None:
+            changes["default_headers"] = {
+                **config.default_headers,
+                **check_default_headers(default_headers),
+            }
         view = object.__new__(AsyncClient)
-        view._setup(Pipeline(config, self._pipeline.shared), owns_http=False, is_view=True)
+        view._setup(Pipeline(attrs.evolve(config, **changes), self._pipeline.shared), is_view=True)
         return view
 
     @overload
@@ -167,7 +200,8 @@ class AsyncClient:
 
     @property
     def is_closed(self) -> bool:
-        return self._pipeline.shared.closed or self._pipeline.shared.http.is_closed
+        shared = self._pipeline.shared
+        return shared.closed or shared.connection.is_closed
 
     async def aclose(self) -> None:
         """Close the client; later requests raise ClientClosedError.
@@ -179,8 +213,8 @@ class AsyncClient:
         if self._is_view or shared.closed:
             return
         shared.closed = True
-        if self._owns_http:
-            await shared.http.aclose()
+        if shared.connection.owned:
+            await shared.connection.aclose()
 
     async def __aenter__(self) -> Self:
         return self

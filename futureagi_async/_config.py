@@ -14,10 +14,13 @@ from ._retry import RetryPolicy
 
 __all__ = [
     "DEFAULT_BASE_URL",
+    "DEFAULT_TOTAL_TIMEOUT",
     "DEFAULT_MAX_CONCURRENCY",
     "DEFAULT_TIMEOUT",
     "ClientConfig",
     "TimeoutTypes",
+    "check_default_headers",
+    "check_total_timeout",
     "to_timeout",
 ]
 
@@ -25,6 +28,14 @@ DEFAULT_BASE_URL = "https://api.futureagi.com"
 DEFAULT_MAX_CONCURRENCY = 32
 # Long enough for a big page of calls on a slow day; short enough that a dead peer is noticed.
 DEFAULT_TIMEOUT = httpx2.Timeout(30.0, connect=10.0)
+# One whole call, every retry and wait included: a server that drips a byte at a time never
+# trips the per-read timeout above, so this is what bounds it.
+DEFAULT_TOTAL_TIMEOUT = 120.0
+
+# Headers this library sets itself; a default header may not replace them by accident.
+RESERVED_HEADERS = frozenset(
+    {"x-api-key", "x-secret-key", "x-workspace-id", "authorization", "user-agent", "accept"}
+)
 
 ENV_API_KEY = "FI_API_KEY"
 ENV_SECRET_KEY = "FI_SECRET_KEY"
@@ -46,11 +57,57 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+def _is_visible_ascii(value: str) -> bool:
+    return value.isascii() and value.isprintable() and " " not in value.strip()
+
+
+def _check_header_value(name: str, value: str) -> str:
+    """Visible ASCII only: anything else fails at the first request, or worse goes out raw."""
+    if not isinstance(value, str) or not value or not _is_visible_ascii(value):
+        raise ConfigurationError(
+            f"{name} must be visible ASCII characters (no spaces, line breaks or control "
+            "characters); check for a stray newline or a copied quote"
+        )
+    return value
+
+
+def check_default_headers(headers: Mapping[str, str] | None) -> dict[str, str]:
+    """Extra headers for every request: checked, and never one this library sets itself."""
+    checked: dict[str, str] = {}
+    for name, value in (headers or {}).items():
+        if not isinstance(name, str) or not name or not _is_visible_ascii(name) or ":" in name:
+            raise ConfigurationError(f"default_headers has an invalid header name {name!r}")
+        if name.lower() in RESERVED_HEADERS:
+            raise ConfigurationError(
+                f"default_headers may not set {name!r}: the client sets it (credentials and "
+                "the workspace are the api_key, secret_key and workspace_id arguments)"
+            )
+        if not isinstance(value, str) or not value.isascii() or not value.isprintable():
+            raise ConfigurationError(f"default_headers[{name!r}] must be printable ASCII text")
+        checked[name] = value
+    return checked
+
+
+def check_total_timeout(value: float) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+        raise ConfigurationError(
+            f"total_timeout must be a positive number of seconds, got {value!r}"
+        )
+    return float(value)
+
+
 def _check_base_url(raw: str) -> httpx2.URL:
     try:
         url = httpx2.URL(raw)
-    except httpx2.InvalidURL as exc:
-        raise ConfigurationError(f"base_url {raw!r} is not a URL: {exc}") from None
+    except (httpx2.InvalidURL, TypeError) as exc:
+        raise ConfigurationError(f"base_url is not a URL: {exc}") from None
+    if url.userinfo:
+        # An http client would send it as `Authorization: Basic`, and it would show in every
+        # error's URL; say so without repeating the password.
+        raise ConfigurationError(
+            "base_url must not contain a user name or password "
+            f"(got one for host {url.host!r}); the API authenticates with api_key and secret_key"
+        )
     if url.scheme not in ("https", "http") or not url.host:
         raise ConfigurationError(f"base_url must be an http(s) URL with a host, got {raw!r}")
     # Plain http would send the keys in clear text; only the local fake may use it.
@@ -74,6 +131,8 @@ class ClientConfig:
     retry: RetryPolicy = attrs.Factory(RetryPolicy)
     max_concurrency: int = DEFAULT_MAX_CONCURRENCY
     workspace_id: str | None = None
+    total_timeout: float = DEFAULT_TOTAL_TIMEOUT
+    default_headers: Mapping[str, str] = attrs.Factory(dict)
 
     @classmethod
     def build(
@@ -86,6 +145,8 @@ class ClientConfig:
         max_retries: int | None,
         max_concurrency: int | None,
         workspace_id: str | None,
+        total_timeout: float | None = None,
+        default_headers: Mapping[str, str] | None = None,
         environ: Mapping[str, str] = os.environ,
     ) -> ClientConfig:
         api_key = api_key or environ.get(ENV_API_KEY)
@@ -104,6 +165,10 @@ class ClientConfig:
                 + " and ".join(missing)
                 + "; the keys are in the Future AGI dashboard under Settings"
             )
+        _check_header_value("api_key", api_key)
+        _check_header_value("secret_key", secret_key)
+        if workspace_id is not None:
+            _check_header_value("workspace_id", workspace_id)
         if max_concurrency is not None and max_concurrency < 1:
             raise ConfigurationError(f"max_concurrency must be at least 1, got {max_concurrency}")
         if max_retries is not None and max_retries < 0:
@@ -116,4 +181,10 @@ class ClientConfig:
             retry=RetryPolicy() if max_retries is None else RetryPolicy(max_retries=max_retries),
             max_concurrency=max_concurrency or DEFAULT_MAX_CONCURRENCY,
             workspace_id=workspace_id,
+            total_timeout=(
+                DEFAULT_TOTAL_TIMEOUT
+                if total_timeout is None
+                else check_total_timeout(total_timeout)
+            ),
+            default_headers=check_default_headers(default_headers),
         )

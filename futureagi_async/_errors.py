@@ -4,25 +4,32 @@
 
     FutureAGIError
      ├── ConfigurationError            bad or missing settings; raised before any request
-     └── APIError                      something went wrong talking to the API
-          ├── APIConnectionError       no usable response: refused, reset, dropped mid-body
-          │    └── APITimeoutError
+     ├── ClientClosedError             the client was closed (also a RuntimeError)
+     ├── FilterColumnError             a filter the grid cannot apply (also a ValueError)
+     └── APIError                      something went wrong talking to the API (.method, .url)
+          ├── APIConnectionError       no usable response: refused, reset, dropped mid-body,
+          │    │                       a certificate that failed verification (.retries)
+          │    └── APITimeoutError     a request, or the whole call (total_timeout), ran out
           ├── ResponseDecodeError      a 2xx body that is not the JSON we expect
-          └── APIStatusError           a non-2xx answer (.status_code, .message, .code, .body)
+          ├── FilterNotAppliedError    a 200 grid page that says it did not apply a filter
+          └── APIStatusError           a non-2xx answer (.status_code, .message, .code, .body,
+               │                       .request_id)
                ├── BadRequestError         400
                ├── AuthenticationError     401
                ├── PermissionDeniedError   403
-               ├── NotFoundError           404, and endpoint 4's 500 "No TestExecution matches"
+               ├── NotFoundError           404, and the grid's 500 "No TestExecution matches"
                ├── RateLimitError          429 (.retry_after)
                └── ServerError             5xx
 
 Messages never contain credentials: they are built from the response only, and bodies are cut
-to a short snippet.
+to a short snippet. No error chains an http request object (it would carry the key headers).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import itertools
+import math
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 __all__ = [
@@ -32,7 +39,10 @@ __all__ = [
     "APITimeoutError",
     "AuthenticationError",
     "BadRequestError",
+    "ClientClosedError",
     "ConfigurationError",
+    "FilterColumnError",
+    "FilterNotAppliedError",
     "FutureAGIError",
     "NotFoundError",
     "PermissionDeniedError",
@@ -40,6 +50,7 @@ __all__ = [
     "ResponseDecodeError",
     "ServerError",
     "error_from_response",
+    "preview",
     "snippet",
 ]
 
@@ -54,18 +65,51 @@ class ConfigurationError(FutureAGIError):
     """The client cannot be built or used as configured (missing credentials, bad base URL)."""
 
 
-class APIError(FutureAGIError):
-    """A request did not produce the result it should have."""
+class ClientClosedError(FutureAGIError, RuntimeError):
+    """The client was closed; make a new one."""
 
-    def __init__(self, message: str, *, method: str | None = None, url: str | None = None):
+
+class FilterColumnError(FutureAGIError, ValueError):
+    """A filter the execution's grid cannot apply: the API would ignore it without a word.
+
+    `column` is the filter's column; `known` the columns this grid filters on.
+    """
+
+    def __init__(self, message: str, *, column: str, known: Sequence[str]):
+        super().__init__(message)
+        self.column = column
+        self.known = tuple(known)
+
+
+class APIError(FutureAGIError):
+    """A request did not produce the result it should have.
+
+    `retries` counts the retries made before giving up; the message says so when there were any.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        method: str | None = None,
+        url: str | None = None,
+        retries: int = 0,
+    ):
         super().__init__(message)
         self.message = message
         self.method = method
         self.url = url
+        self.retries = retries
+
+    def __str__(self) -> str:
+        where = f" ({self.method} {self.url})" if self.method and self.url else ""
+        tries = f" after {self.retries} {'retry' if self.retries == 1 else 'retries'}"
+        return f"{self.message}{where}{tries if self.retries else ''}"
 
 
 class APIConnectionError(APIError):
-    """No complete response arrived: the connection failed, was reset or dropped mid-body."""
+    """No complete response arrived: the connection failed, was reset or dropped mid-body,
+    or the server's certificate failed verification (never retried: it will fail again)."""
 
 
 class APITimeoutError(APIConnectionError):
@@ -87,12 +131,24 @@ class ResponseDecodeError(APIError):
         self.body = body
 
 
+class FilterNotAppliedError(APIError):
+    """The grid answered 200 but listed a filter it could not apply (`messages`).
+
+    Raised instead of yielding rows that were never filtered.
+    """
+
+    def __init__(self, messages: list[str], **kwargs: Any):
+        super().__init__("the API could not apply a filter: " + "; ".join(messages), **kwargs)
+        self.messages = messages
+
+
 class APIStatusError(APIError):
     """The API answered with a non-2xx status.
 
     `message` and `code` come from the error envelope when there is one; `body` is the parsed
     JSON, or a short snippet of a non-JSON body (an HTML error page, a gateway message).
-    `details` maps field names to their validation messages.
+    `details` maps field names to their validation messages. `request_id` is the answer's
+    `x-request-id`, for the vendor's support.
     """
 
     def __init__(
@@ -105,17 +161,20 @@ class APIStatusError(APIError):
         details: Mapping[str, list[str]] | None = None,
         method: str | None = None,
         url: str | None = None,
+        retries: int = 0,
+        request_id: str | None = None,
     ):
-        super().__init__(message, method=method, url=url)
+        super().__init__(message, method=method, url=url, retries=retries)
         self.status_code = status_code
         self.code = code
         self.body = body
         self.details: Mapping[str, list[str]] = details or {}
+        self.request_id = request_id
 
     def __str__(self) -> str:
-        where = f" ({self.method} {self.url})" if self.method and self.url else ""
         code = f" [{self.code}]" if self.code else ""
-        return f"{self.status_code}{code}: {self.message}{where}"
+        request_id = f" [request id {self.request_id}]" if self.request_id else ""
+        return f"{self.status_code}{code}: {super().__str__()}{request_id}"
 
 
 class BadRequestError(APIStatusError):
@@ -154,15 +213,59 @@ _STATUS_CLASSES: dict[int, type[APIStatusError]] = {
     429: RateLimitError,
 }
 
-# Endpoint 4 reports a missing execution as a 500 with this text (BEHAVIOUR.md section 5).
+# /simulate/test-executions/{id}/ reports a missing execution as a 500 with this text.
 _MISSING_EXECUTION = "No TestExecution matches"
 
 
 def snippet(raw: bytes | str, limit: int = _SNIPPET_CHARS) -> str:
     """A short, printable excerpt of a body, safe to put in a message or a log."""
     text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
-    text = " ".join(text.split())
+    text = " ".join(text[: limit * 4].split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def preview(value: object, limit: int = _SNIPPET_CHARS) -> str:
+    """A short text of decoded JSON, without recursing: a body nested 100,000 deep is fine.
+
+    `repr` of such a body raises RecursionError (and of a 5,000-digit integer, ValueError), so
+    messages use this instead.
+    """
+    out: list[str] = []
+    size = 0
+    stack: list[object] = [value]
+    while stack and size <= limit:
+        item = stack.pop()
+        if isinstance(item, _Text):
+            text = str(item)
+        elif isinstance(item, Mapping):
+            text = "{"
+            stack.append(_Text("}"))
+            entries = list(itertools.islice(item.items(), limit))
+            for i in range(len(entries) - 1, -1, -1):
+                key, inner = entries[i]
+                stack.append(inner)
+                stack.append(_Text(("" if i == 0 else ", ") + preview(key, limit) + ": "))
+        elif isinstance(item, list | tuple):
+            text = "["
+            stack.append(_Text("]"))
+            entries = list(item[:limit])
+            for i in range(len(entries) - 1, -1, -1):
+                stack.append(entries[i])
+                if i:
+                    stack.append(_Text(", "))
+        elif isinstance(item, str):
+            text = repr(item[: limit + 1])
+        elif isinstance(item, int) and item.bit_length() > 128:
+            text = f"<a {item.bit_length()}-bit integer>"
+        else:
+            text = repr(item)[: limit + 1]
+        out.append(text)
+        size += len(text)
+    return snippet("".join(out), limit)
+
+
+class _Text(str):
+    """Literal text on `preview`'s stack, told apart from the JSON strings it renders."""
 
 
 def _message_from(body: Mapping[str, Any]) -> tuple[str | None, str | None, float | None]:
@@ -190,24 +293,27 @@ def _details_from(body: Mapping[str, Any]) -> dict[str, list[str]]:
         value = body.get(key)
         if isinstance(value, Mapping):
             return {
-                str(field): [str(m) for m in msgs] if isinstance(msgs, list) else [str(msgs)]
+                _text(field): [_text(m) for m in msgs] if isinstance(msgs, list) else [_text(msgs)]
                 for field, msgs in value.items()
             }
     return {}
 
 
+def _text(value: object) -> str:
+    return value if isinstance(value, str) else preview(value)
+
+
 def _seconds(value: object) -> float | None:
-    if isinstance(value, bool):
+    """A non-negative, finite number of seconds, or None for anything else (a date, "²", 1e999)."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
         return None
-    if isinstance(value, int | float):
-        return float(value) if value >= 0 else None
-    if isinstance(value, str):
-        try:
-            seconds = float(value.strip())
-        except ValueError:
-            return None
-        return seconds if seconds >= 0 else None
-    return None
+    if isinstance(value, str) and len(value) > 32:
+        return None
+    try:
+        seconds = float(value)
+    except (ValueError, OverflowError):
+        return None
+    return seconds if math.isfinite(seconds) and seconds >= 0 else None
 
 
 def error_from_response(
@@ -218,6 +324,7 @@ def error_from_response(
     retry_after_header: str | None = None,
     method: str | None = None,
     url: str | None = None,
+    request_id: str | None = None,
 ) -> APIStatusError:
     """The typed error for a non-2xx answer.
 
@@ -253,6 +360,7 @@ def error_from_response(
         "details": details,
         "method": method,
         "url": url,
+        "request_id": request_id,
     }
     if cls is RateLimitError:
         return RateLimitError(message, retry_after=retry_after, **common)

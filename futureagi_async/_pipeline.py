@@ -1,15 +1,17 @@
-"""One request, end to end: build it, bound it, send it, retry it, decode it, raise typed errors.
+"""One call, end to end: build the request, bound it, send it, retry it, decode it, type its errors.
 
-This is the only module that talks to httpx. Everything above it deals in paths, query
-parameters and decoded JSON; everything below it is the transport.
+Everything above this module deals in paths, query parameters and models; everything below it
+is a `Connection` (see `_http`). What a caller can see leave here is a value or one of the
+library's typed errors, within the call's `total_timeout`.
 """
 
 from __future__ import annotations
 
 import logging
 import platform
-from collections.abc import Mapping
-from typing import Any
+import ssl
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 import anyio
@@ -20,76 +22,66 @@ from ._config import ClientConfig
 from ._errors import (
     APIConnectionError,
     APIError,
-    APIStatusError,
     APITimeoutError,
-    FutureAGIError,
+    ClientClosedError,
     RateLimitError,
     ResponseDecodeError,
     error_from_response,
+    preview,
     snippet,
 )
+from ._http import Connection
 from ._json import loads
 from ._retry import RETRYABLE_STATUSES
 from ._version import __version__
 
-__all__ = ["ClientClosedError", "Pipeline", "SharedResources"]
+__all__ = ["Pipeline", "SharedResources"]
+
+T = TypeVar("T")
 
 logger = logging.getLogger("futureagi_async")
-_httpx_logger = logging.getLogger("httpx")
 
 USER_AGENT = (
-    f"futureagi-async/{__version__} httpx/{httpx2.__version__} python/{platform.python_version()}"
+    f"futureagi-async/{__version__} httpx2/{httpx2.__version__} python/{platform.python_version()}"
 )
-
-
-class ClientClosedError(FutureAGIError, RuntimeError):
-    """The client was closed; make a new one."""
 
 
 class _Retry(Exception):  # a signal, not an error the caller ever sees
     """An attempt failed in a way that may pass; carries what to raise if it does not."""
 
     def __init__(self, error: APIError, retry_after: float | None = None):
+        super().__init__(error.message)
         self.error = error
         self.retry_after = retry_after
 
 
 @attrs.define
 class SharedResources:
-    """What every copy of a client (see `AsyncClient.with_options`) shares: pool and bound."""
+    """What every view of a client (see `AsyncClient.with_options`) shares: pool and bound."""
 
-    http: httpx2.AsyncClient
+    connection: Connection
     limiter: anyio.CapacityLimiter
     closed: bool = False
-    #: `http`'s transport, set only when this library built `http` itself: it then has no
-    #: event hooks, auth or mounts, so a request may skip `httpx2.AsyncClient.send`'s layers.
-    direct: httpx2.AsyncBaseTransport | None = None
 
 
 @attrs.frozen
 class Pipeline:
     config: ClientConfig
     shared: SharedResources
-    _headers: dict[str, str] = attrs.field(init=False)
-    # Per-request work done once: the base URL as text (it ends in "/"), the timeout as the
-    # request extension httpx would build from it, and [the http client's headers, those
-    # merged with ours] (recomputed if someone changes the http client's headers).
-    _prefix: str = attrs.field(init=False)
-    _timeout: dict[str, float | None] = attrs.field(init=False)
-    _merged: list[Any] = attrs.field(init=False, factory=lambda: [None, None])
+    # Built once per client view: the base URL as text (it ends in "/") and every header of a
+    # request. Kept out of repr: the headers hold both keys.
+    _prefix: str = attrs.field(init=False, repr=False)
+    _headers: dict[str, str] = attrs.field(init=False, repr=False)
 
     @_prefix.default
     def _build_prefix(self) -> str:
         return str(self.config.base_url)
 
-    @_timeout.default
-    def _build_timeout(self) -> dict[str, float | None]:
-        return httpx2.Timeout(self.config.timeout).as_dict()
-
     @_headers.default
     def _build_headers(self) -> dict[str, str]:
         # Never an Authorization header: the API tries it as a JWT first and rejects the call.
         headers = {
+            **self.config.default_headers,
             "X-Api-Key": self.config.api_key,
             "X-Secret-Key": self.config.secret_key,
             "User-Agent": USER_AGENT,
@@ -99,149 +91,145 @@ class Pipeline:
             headers["X-Workspace-Id"] = self.config.workspace_id
         return headers
 
-    async def get(self, path: str, params: Mapping[str, str], *, wrapped: bool = False) -> Any:
-        """GET `path` (relative to the base URL) and return its decoded JSON body.
+    async def get(
+        self,
+        path: str,
+        params: Mapping[str, str],
+        decode: Callable[[Any], T],
+        *,
+        wrapped: bool = False,
+    ) -> T:
+        """GET `path` (relative to the base URL) and `decode` its JSON body into a value.
 
-        `wrapped` unwraps the SDK endpoint's `{"status": true, "result": ...}`.
+        `wrapped` unwraps the SDK endpoint's `{"status": true, "result": ...}` first. A
+        `ResponseDecodeError` from `decode` is given this call's method and URL.
         """
-        http = self.shared.http
-        if self.shared.closed or http.is_closed:
+        if self.shared.closed or self.shared.connection.is_closed:
             raise ClientClosedError("this client (or its http_client) is closed; make a new one")
-        request = self._build_request(http, path, params)
-        policy = self.config.retry
-        retry = 0
+        url = self.url(path, params)
+        body = await self._call(url)
         try:
-            with anyio.fail_after(policy.budget) as scope:
-                while True:
-                    try:
-                        body = await self._attempt(request)
-                    except _Retry as signal:
-                        retry += 1
-                        wait = policy.wait_before(
-                            retry,
-                            retry_after=signal.retry_after,
-                            remaining=scope.deadline - anyio.current_time(),
-                        )
-                        if wait is None:
-                            raise signal.error from signal.__cause__
-                        logger.info(
-                            "retry %d of GET %s in %.2fs after: %s",
-                            retry,
-                            request.url.path,
-                            wait,
-                            signal.error,
-                        )
-                        await anyio.sleep(wait)
-                        continue
-                    return _unwrap(body, request) if wrapped else body
-        except TimeoutError:
-            raise APITimeoutError(
-                f"no answer within the call's budget of {policy.budget:g}s ({retry} retries)",
-                method="GET",
-                url=_safe_url(request),
+            return decode(_unwrap(body, url) if wrapped else body)
+        except ResponseDecodeError as exc:
+            exc.method, exc.url = exc.method or "GET", exc.url or url
+            raise
+        except RecursionError:
+            raise ResponseDecodeError(
+                "the response is nested too deeply to read", method="GET", url=url
             ) from None
 
-    def _build_request(
-        self, http: httpx2.AsyncClient, path: str, params: Mapping[str, str]
-    ) -> httpx2.Request:
-        """What `http.build_request` gives, with the URL parsed once instead of three times."""
-        if http.params or http.cookies or path[:1] == "/" or "." in path or ":" in path:
-            # Rare: let httpx merge the client's own params and cookies, or resolve the path.
-            request = http.build_request(
-                "GET",
-                self.config.base_url.join(path),
-                params=params,
-                headers=self._headers,
-                timeout=self.config.timeout,
-            )
-            # A shared httpx client may carry a default Authorization header; the API would
-            # try it as a JWT and reject the call, so it never leaves here.
-            request.headers.pop("Authorization", None)
-            return request
+    def url(self, path: str, params: Mapping[str, str]) -> str:
+        """The URL of `path` with `params`, encoded as httpx2 would encode them."""
         # Our paths are fixed segments and canonical UUIDs, and the base URL ends in "/", so
-        # joining is appending; params are encoded exactly as httpx's QueryParams encodes them.
-        url = self._prefix + path
-        if params:
-            url += "?" + urlencode(params)
-        return httpx2.Request(
-            "GET", url, headers=self._request_headers(http), extensions={"timeout": self._timeout}
+        # joining is appending.
+        return self._prefix + path + ("?" + urlencode(params) if params else "")
+
+    async def _call(self, url: str) -> Any:
+        """The decoded JSON of a 2xx answer, retrying what may pass, within total_timeout."""
+        policy = self.config.retry
+        retry = 0
+        with anyio.move_on_after(self.config.total_timeout) as scope:
+            while True:
+                try:
+                    return await self._attempt(url, attempt=retry + 1)
+                except _Retry as signal:
+                    retry += 1
+                    wait = policy.wait_before(
+                        retry,
+                        retry_after=signal.retry_after,
+                        remaining=scope.deadline - anyio.current_time(),
+                    )
+                    if wait is None:
+                        signal.error.retries = retry - 1
+                        raise signal.error from signal.error.__cause__
+                    logger.info(
+                        "GET %s: retry %d in %.2fs after: %s", url, retry, wait, signal.error
+                    )
+                    await anyio.sleep(wait)
+        raise APITimeoutError(
+            f"no answer within total_timeout={self.config.total_timeout:g}s",
+            method="GET",
+            url=url,
+            retries=retry,
         )
 
-    def _request_headers(self, http: httpx2.AsyncClient) -> httpx2.Headers:
-        """The http client's headers with ours over them, without Authorization (see above)."""
-        raw = http.headers.raw
-        cached = self._merged
-        if cached[0] != raw:
-            merged = httpx2.Headers(http.headers)
-            merged.update(self._headers)
-            merged.pop("Authorization", None)
-            cached[:] = [raw, merged]
-        headers: httpx2.Headers = cached[1]
-        return headers
-
-    async def _send(self, request: httpx2.Request) -> httpx2.Response:
-        direct = self.shared.direct
-        if direct is None:
-            # auth=None: a shared httpx client's own auth must not add an Authorization header.
-            return await self.shared.http.send(request, auth=None, follow_redirects=False)
-        # Our own http client: what its `send` does for a GET without redirects, minus the
-        # layers it does not use (auth flow, redirect loop, event hooks, elapsed time).
-        response = await direct.handle_async_request(request)
-        response.request = request
-        try:
-            await response.aread()
-        finally:
-            await response.aclose()
-        if "set-cookie" in response.headers:
-            self.shared.http.cookies.extract_cookies(response)
-        if _httpx_logger.isEnabledFor(logging.INFO):
-            _httpx_logger.info(
-                'HTTP Request: %s %s "%s %d %s"',
-                request.method,
-                request.url,
-                response.http_version,
-                response.status_code,
-                response.reason_phrase,
-            )
-        return response
-
-    async def _attempt(self, request: httpx2.Request) -> Any:
+    async def _attempt(self, url: str, *, attempt: int) -> Any:
+        response: httpx2.Response | None = None
+        failure: Exception | None = None
         async with self.shared.limiter:
+            started = anyio.current_time()
             try:
-                response = await self._send(request)
-            except httpx2.TimeoutException as exc:
-                raise _Retry(_connection_error(APITimeoutError, exc, request)) from exc
-            except httpx2.TransportError as exc:
-                raise _Retry(_connection_error(APIConnectionError, exc, request)) from exc
-            except httpx2.DecodingError as exc:
-                raise ResponseDecodeError(
-                    f"could not decode the response's content encoding: {exc}",
-                    method="GET",
-                    url=_safe_url(request),
-                ) from exc
-        if logger.isEnabledFor(logging.DEBUG):
-            logger.debug("GET %s -> %d", request.url.path, response.status_code)
-        return _decode(response, request)
+                response = await self.shared.connection.get(url, self._headers, self.config.timeout)
+            except (httpx2.HTTPError, OSError) as exc:
+                failure = exc
+        elapsed_ms = (anyio.current_time() - started) * 1000
+        # Raised outside the `except` block, so no error keeps the request (and its key
+        # headers) as its context.
+        if response is None:
+            assert failure is not None
+            logger.info("GET %s -> %s in %.0f ms (attempt %d)", url, failure, elapsed_ms, attempt)
+            raise _failure(failure, url)
+        logger.info(
+            "GET %s -> %d in %.0f ms (attempt %d)", url, response.status_code, elapsed_ms, attempt
+        )
+        return _decode(response, url)
 
 
-def _safe_url(request: httpx2.Request) -> str:
-    # Credentials travel in headers only, so the URL is safe to show.
-    return str(request.url)
+def _root_cause(exc: BaseException) -> BaseException | None:
+    """The first exception in the chain that is not an http library's (they hold requests)."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if not type(current).__module__.startswith(("httpx", "httpcore")):
+            return current
+        current = current.__cause__ or current.__context__
+    return None
 
 
-def _connection_error(
-    cls: type[APIConnectionError], exc: httpx2.HTTPError, request: httpx2.Request
-) -> APIConnectionError:
-    reason = str(exc) or type(exc).__name__
-    return cls(reason, method="GET", url=_safe_url(request))
+def _failure(exc: Exception, url: str) -> Exception:
+    """The typed error for a failed send: a `_Retry` unless retrying cannot help."""
+    cause = _root_cause(exc)
+    reason = str(exc) or str(cause or "") or type(exc).__name__
+    error: APIError
+    if isinstance(exc, httpx2.DecodingError):
+        error = ResponseDecodeError(
+            f"could not decode the response's content encoding: {reason}", method="GET", url=url
+        )
+    elif isinstance(exc, httpx2.TimeoutException):
+        error = APITimeoutError(reason, method="GET", url=url)
+    else:
+        error = APIConnectionError(reason, method="GET", url=url)
+    error.__cause__ = cause
+    if isinstance(error, ResponseDecodeError) or _is_certificate_failure(exc):
+        return error  # permanent: a certificate will fail the same way on every retry
+    return _Retry(error)
 
 
-def _decode(response: httpx2.Response, request: httpx2.Request) -> Any:
+def _is_certificate_failure(exc: BaseException) -> bool:
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, ssl.SSLCertVerificationError):
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return False
+
+
+def _decode(response: httpx2.Response, url: str) -> Any:
     status = response.status_code
     raw = response.content
     if 200 <= status < 300:
         try:
             return loads(raw)
+        except RecursionError:
+            raise ResponseDecodeError(
+                f"the {status} response is nested too deeply to read ({len(raw)} bytes)",
+                body=snippet(raw),
+                method="GET",
+                url=url,
+            ) from None
         except ValueError:
             # A 2xx body that is not JSON is almost always one cut short in transit.
             raise _Retry(
@@ -250,20 +238,23 @@ def _decode(response: httpx2.Response, request: httpx2.Request) -> Any:
                     f"({len(raw)} bytes): {snippet(raw) or '<empty>'}",
                     body=snippet(raw),
                     method="GET",
-                    url=_safe_url(request),
+                    url=url,
                 )
             ) from None
+    request_id = response.headers.get("x-request-id")
     if 300 <= status < 400:
-        raise APIStatusError(
+        raise error_from_response(
+            status,
+            None,
             f"unexpected redirect to {response.headers.get('location', '?')}: "
-            "the request path is wrong (this is a bug in futureagi-async)",
-            status_code=status,
+            "the request path is wrong (this is a bug in futureagi-async)".encode(),
             method="GET",
-            url=_safe_url(request),
+            url=url,
+            request_id=request_id,
         )
     try:
         body: object = loads(raw) if raw else None
-    except ValueError:
+    except (ValueError, RecursionError):
         body = None
     error = error_from_response(
         status,
@@ -271,7 +262,8 @@ def _decode(response: httpx2.Response, request: httpx2.Request) -> Any:
         raw,
         retry_after_header=response.headers.get("retry-after"),
         method="GET",
-        url=_safe_url(request),
+        url=url,
+        request_id=request_id,
     )
     if status in RETRYABLE_STATUSES:
         retry_after = error.retry_after if isinstance(error, RateLimitError) else None
@@ -279,15 +271,15 @@ def _decode(response: httpx2.Response, request: httpx2.Request) -> Any:
     raise error
 
 
-def _unwrap(body: Any, request: httpx2.Request) -> Any:
+def _unwrap(body: Any, url: str) -> Any:
     if isinstance(body, Mapping) and isinstance(body.get("status"), bool) and "result" in body:
         if body["status"]:
             return body["result"]
         # A 200 that says status: false; report it like the error it describes.
-        raise error_from_response(200, body, b"", method="GET", url=_safe_url(request))
+        raise error_from_response(200, body, b"", method="GET", url=url)
     raise ResponseDecodeError(
-        'expected a {"status": true, "result": ...} body, got: ' + snippet(repr(body)),
-        body=snippet(repr(body)),
+        'expected a {"status": true, "result": ...} body, got: ' + preview(body),
+        body=preview(body),
         method="GET",
-        url=_safe_url(request),
+        url=url,
     )

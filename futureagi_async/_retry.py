@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
+from types import TracebackType
 
 import attrs
 
@@ -20,10 +21,36 @@ RETRYABLE_STATUSES = frozenset({408, 429, 502, 503, 504})
 _instant = False
 
 
-def instant_retries(enabled: bool = True) -> None:
-    """Make every retry wait zero seconds, process-wide. For tests (like stamina's)."""
+class _Restore:
+    """Puts the previous setting back when its `with` block ends."""
+
+    __slots__ = ("_previous",)
+
+    def __init__(self, previous: bool):
+        self._previous = previous
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        global _instant
+        _instant = self._previous
+
+
+def instant_retries(enabled: bool = True) -> _Restore:
+    """Make every retry wait zero seconds, process-wide, for tests (like stamina's set_testing).
+
+    It takes effect at once; used as `with instant_retries(): ...` (or around a fixture's
+    `yield`), it puts the previous setting back when the block ends.
+    """
     global _instant  # a process-wide switch is the point
-    _instant = enabled
+    previous, _instant = _instant, enabled
+    return _Restore(previous)
 
 
 def retries_are_instant() -> bool:
@@ -32,18 +59,16 @@ def retries_are_instant() -> bool:
 
 @attrs.frozen
 class RetryPolicy:
-    """Exponential backoff with full jitter, capped, inside a time budget per call.
+    """Exponential backoff with full jitter, capped, inside the call's `total_timeout`.
 
-    `budget` bounds the whole call, waits included, so a caller never waits longer than it
-    for an answer or an error. A `Retry-After` longer than `max_retry_after` or than what is
-    left of the budget ends the retries: waiting would only spend the budget on nothing.
+    A `Retry-After` longer than `max_retry_after` or than what is left of the call's time ends
+    the retries: waiting would only spend that time on nothing.
     """
 
     max_retries: int = attrs.field(default=4, validator=attrs.validators.ge(0))
     initial_delay: float = 0.5
     max_delay: float = 8.0
     max_retry_after: float = 60.0
-    budget: float = 120.0
 
     def backoff(self, retry: int, *, rand: Callable[[], float] = random.random) -> float:
         """Seconds to wait before retry number `retry` (1-based) with no server hint."""

@@ -16,6 +16,5 @@ def anyio_backend(request: pytest.FixtureRequest) -> str:
 @pytest.fixture(autouse=True)
 def _instant_retries() -> Iterator[None]:
     """Retries wait zero seconds in tests; the policy's arithmetic is tested on its own."""
-    instant_retries(True)
-    yield
-    instant_retries(False)
+    with instant_retries():
+        yield

@@ -1,16 +1,16 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
 from futureagi_async._retry import RetryPolicy, instant_retries, retries_are_instant
 
 
 @pytest.fixture
-def real_waits() -> object:
-    was = retries_are_instant()
-    instant_retries(False)
-    yield
-    instant_retries(was)
+def real_waits() -> Iterator[None]:
+    with instant_retries(False):
+        yield
 
 
 @pytest.mark.usefixtures("real_waits")
@@ -44,11 +44,18 @@ class TestWaits:
 
 
 def test_instant_switch_zeroes_every_wait() -> None:
-    was = retries_are_instant()
-    instant_retries(True)
-    try:
+    with instant_retries():
         policy = RetryPolicy()
         assert policy.backoff(4) == 0.0
         assert policy.wait_before(1, retry_after=20.0, remaining=100.0) == 0.0
-    finally:
-        instant_retries(was)
+
+
+def test_instant_switch_puts_the_previous_setting_back() -> None:
+    with instant_retries(False):
+        assert not retries_are_instant()
+        with instant_retries():
+            assert retries_are_instant()
+        assert not retries_are_instant()
+        instant_retries(True)  # a plain call sets it until the enclosing block ends
+        assert retries_are_instant()
+    assert retries_are_instant()  # the autouse fixture's setting

@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from .._convert import structure_list
-from .._errors import ResponseDecodeError, snippet
+from .._errors import ResponseDecodeError, preview
 from .._fanout import BoundedMap, Progress, bounded_map
 from .._pager import Page
 
@@ -66,13 +66,25 @@ def eval_names_param(eval_names: str | Sequence[str] | None) -> dict[str, str]:
     return {"eval_name": ",".join(names)} if names else {}
 
 
+# Beyond these a total is not believed: no listing of this API is that long, and a server
+# that says so would have the pager walk it (see `make_page`).
+MAX_COUNT = 10**8
+MAX_TOTAL_PAGES = 10**7
+
+
 def _as_int(value: object) -> int | None:
+    """A non-negative integer from an int or a string of ASCII digits, else None.
+
+    `str.isdigit` accepts "²" and `int()` a 5,000-digit string; neither is a count.
+    """
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value)
+        return value if value >= 0 else None
+    if isinstance(value, str):
+        text = value.strip()
+        if text.isascii() and text.isdigit() and len(text) <= 18:
+            return int(text)
     return None
 
 
@@ -87,7 +99,7 @@ def page_from(
     """A `Page` from a paginated body; the total comes from `total_pages`, else `count`."""
     if not isinstance(body, Mapping):
         raise ResponseDecodeError(
-            f"expected a page object, got {type(body).__name__}: {snippet(repr(body))}"
+            f"expected a page object, got {type(body).__name__}: {preview(body)}"
         )
     raw_items: Any = None
     for key in items_keys:
@@ -96,7 +108,7 @@ def page_from(
             break
     else:
         raise ResponseDecodeError(
-            f"the page has none of {list(items_keys)}; keys: {sorted(map(str, body))[:20]}"
+            f"the page has none of {list(items_keys)}; keys: {preview(list(body)[:20])}"
         )
     items = structure_list(raw_items, item_cls)
     return make_page(
@@ -111,7 +123,15 @@ def page_from(
 def make_page(
     items: list[T], *, page: int, page_size: int, count: int | None, total_pages: int | None
 ) -> Page[T]:
-    """A `Page` whose total comes from `total_pages`, else from `count`, else is unknown."""
+    """A `Page` whose total comes from `total_pages`, else from `count`, else is unknown.
+
+    An absurd total (`total_pages: 10**30`) is not believed: the listing is then paged while
+    pages are full, and ends at the first page that brings no new row.
+    """
+    if count is not None and count > MAX_COUNT:
+        count = None
+    if total_pages is not None and total_pages > MAX_TOTAL_PAGES:
+        total_pages = None
     if total_pages is None and count is not None:
         total_pages = math.ceil(count / page_size)
     if total_pages is None:

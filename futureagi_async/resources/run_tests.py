@@ -5,13 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, Literal, overload
 
-from .._convert import structure
-from .._errors import ServerError
 from .._fanout import BoundedMap, Outcome, ProgressCallback
-from .._pager import DEFAULT_LOOKAHEAD, Page, Pager
-from .._pipeline import Pipeline
+from .._pager import Pager
 from ..models import CallExecution, RunTest
-from ._shared import check_page_size, many, page_from, path_id
+from ._base import Resource
+from ._shared import check_page_size, many, path_id
 
 __all__ = ["RunTests"]
 
@@ -19,11 +17,8 @@ SimulationType = Literal["agent_definition", "prompt"]
 _SIMULATION_TYPES = ("agent_definition", "prompt")
 
 
-class RunTests:
+class RunTests(Resource):
     """`client.run_tests`."""
-
-    def __init__(self, pipeline: Pipeline):
-        self._pipeline = pipeline
 
     def list(
         self,
@@ -34,8 +29,7 @@ class RunTests:
         page_size: int | None = None,
     ) -> Pager[RunTest]:
         """Every run test, newest first. `search` matches the name or the agent's name."""
-        limit = check_page_size(page_size)
-        params: dict[str, str] = {"limit": str(limit)}
+        params = {"limit": str(check_page_size(page_size))}
         if search:
             params["search"] = search
         if simulation_type is not None:
@@ -52,25 +46,12 @@ class RunTests:
                     "simulation_type='prompt'"
                 )
             params["prompt_template_id"] = path_id(prompt_template_id, "prompt_template_id")
-
-        async def fetch(page: int) -> Page[RunTest]:
-            try:
-                body = await self._pipeline.get(
-                    "simulate/run-tests/", {**params, "page": str(page)}
-                )
-            except ServerError as exc:
-                # A page past the end is a 500 here; announced pages vanish if data shrinks.
-                if page > 1 and "Invalid page." in exc.message:
-                    return Page([], page=page, total_pages=page - 1)
-                raise
-            return page_from(body, RunTest, page=page, page_size=limit)
-
-        return Pager(fetch, lookahead=DEFAULT_LOOKAHEAD, key=_id_of)
+        return self._list("simulate/run-tests/", params, RunTest, key=_id_of)
 
     async def get(self, run_test_id: str) -> RunTest:
         """One run test. Its `last_run_at` is always None here: only the listing computes it."""
         path = f"simulate/run-tests/{path_id(run_test_id, 'run_test_id')}/"
-        return structure(await self._pipeline.get(path, {}), RunTest)
+        return await self._get(path, {}, RunTest)
 
     @overload
     def get_many(
@@ -132,18 +113,12 @@ class RunTests:
         Newest activity first. `status` is an exact, case-sensitive match (`"completed"`).
         """
         path = f"simulate/run-tests/{path_id(run_test_id, 'run_test_id')}/call-executions/"
-        limit = check_page_size(page_size)
-        params = {"limit": str(limit)}
+        params = {"limit": str(check_page_size(page_size))}
         if search:
             params["search"] = search
         if status:
             params["status"] = status
-
-        async def fetch(page: int) -> Page[CallExecution]:
-            body = await self._pipeline.get(path, {**params, "page": str(page)})
-            return page_from(body, CallExecution, page=page, page_size=limit)
-
-        return Pager(fetch, lookahead=DEFAULT_LOOKAHEAD, key=_id_of)
+        return self._list(path, params, CallExecution, key=_id_of)
 
 
 def _id_of(item: RunTest | CallExecution) -> str | None:

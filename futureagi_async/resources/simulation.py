@@ -11,14 +11,12 @@ from typing import Any, Literal, overload
 
 import attrs
 
-from .._convert import structure
-from .._errors import ResponseDecodeError
+from .._errors import ResponseDecodeError, preview
 from .._fanout import BoundedMap, Outcome, ProgressCallback
-from .._pager import DEFAULT_LOOKAHEAD, Page, Pager
-from .._pipeline import Pipeline
+from .._pager import Page, Pager
 from ..models import SimulationCall, SimulationExecution
+from ._base import Resource
 from ._shared import (
-    DEFAULT_PAGE_SIZE,
     check_page_size,
     eval_names_param,
     many,
@@ -33,12 +31,9 @@ _PATH = "sdk/api/v1/simulation/runs/"
 EvalNames = str | Sequence[str] | None
 
 
-class Simulation:
+class Simulation(Resource):
     """`client.simulation`. `eval_names` keeps only those evals (names, case-insensitive on
     outputs but exact on `eval_results`, as the API does)."""
-
-    def __init__(self, pipeline: Pipeline):
-        self._pipeline = pipeline
 
     def runs(
         self, run_test_name: str, *, eval_names: EvalNames = None, page_size: int | None = None
@@ -46,30 +41,22 @@ class Simulation:
         """Every execution of the run test(s) with this exact name, newest first."""
         if not isinstance(run_test_name, str) or not run_test_name.strip():
             raise ValueError(f"run_test_name must be a non-blank string, got {run_test_name!r}")
-        limit = check_page_size(page_size)
-        params = {"run_test_name": run_test_name, "limit": str(limit)}
+        params = {"run_test_name": run_test_name, "limit": str(check_page_size(page_size))}
         params |= eval_names_param(eval_names)
-
-        async def fetch(page: int) -> Page[SimulationExecution]:
-            body = await self._pipeline.get(_PATH, {**params, "page": str(page)}, wrapped=True)
-            return page_from(body, SimulationExecution, page=page, page_size=limit)
-
-        return Pager(fetch, lookahead=DEFAULT_LOOKAHEAD, key=_execution_key)
+        return self._list(_PATH, params, SimulationExecution, key=_execution_key, wrapped=True)
 
     async def execution(
         self, execution_id: str, *, eval_names: EvalNames = None, summary: bool = False
     ) -> SimulationExecution:
         """One execution: counts, eval results, the first page of its calls, and with
         `summary=True` the clustered failure explanations."""
-        params = {
-            "execution_id": path_id(execution_id, "execution_id"),
-            "limit": str(DEFAULT_PAGE_SIZE),
-        }
+        # No `limit`: the record's first page of calls is the backend's default (10);
+        # `execution_calls` reads all of them.
+        params = {"execution_id": path_id(execution_id, "execution_id")}
         params |= eval_names_param(eval_names)
         if summary:
             params["summary"] = "true"
-        body = await self._pipeline.get(_PATH, params, wrapped=True)
-        return structure(body, SimulationExecution)
+        return await self._get(_PATH, params, SimulationExecution, wrapped=True)
 
     @overload
     def execution_many(
@@ -132,12 +119,10 @@ class Simulation:
         params = {"execution_id": execution_id, "limit": str(limit)}
         params |= eval_names_param(eval_names)
 
-        async def fetch(page: int) -> Page[SimulationCall]:
-            body = await self._pipeline.get(_PATH, {**params, "page": str(page)}, wrapped=True)
+        def read_page(body: Any, page: int) -> Page[SimulationCall]:
             if not isinstance(body, Mapping) or not isinstance(body.get("call_results"), Mapping):
                 raise ResponseDecodeError(
-                    "an execution record without a call_results object",
-                    body=str(body)[:200],
+                    "an execution record without a call_results object", body=preview(body)
                 )
             calls = page_from(body["call_results"], SimulationCall, page=page, page_size=limit)
             # The rows don't repeat their execution's id; fill it so each row stands alone.
@@ -147,14 +132,15 @@ class Simulation:
             ]
             return attrs.evolve(calls, items=items)
 
-        return Pager(fetch, lookahead=DEFAULT_LOOKAHEAD, key=_call_key)
+        return self._list(
+            _PATH, params, SimulationCall, key=_call_key, wrapped=True, read_page=read_page
+        )
 
     async def call(self, call_execution_id: str, *, eval_names: EvalNames = None) -> SimulationCall:
         """One call with its eval outputs, latency and cost."""
         params = {"call_execution_id": path_id(call_execution_id, "call_execution_id")}
         params |= eval_names_param(eval_names)
-        body = await self._pipeline.get(_PATH, params, wrapped=True)
-        return structure(body, SimulationCall)
+        return await self._get(_PATH, params, SimulationCall, wrapped=True)
 
     @overload
     def call_many(

@@ -1,4 +1,5 @@
-"""BEHAVIOUR §9: endpoint 5 (selectors, raw outputs, eval maths, summaries) agrees with 3/4."""
+"""`/sdk/api/v1/simulation/runs/` (selectors, raw outputs, eval maths, summaries) agrees with
+the /simulate/ views."""
 
 from __future__ import annotations
 
@@ -22,7 +23,9 @@ async def _all_rows(http: httpx2.AsyncClient, execution_id: str) -> list[dict[st
     return list(body["results"])
 
 
-async def test_counts_and_pass_rates_match_the_grid(fake: FakeAPI, http: httpx2.AsyncClient) -> None:
+async def test_counts_and_pass_rates_match_the_grid(
+    fake: FakeAPI, http: httpx2.AsyncClient
+) -> None:
     for execution in fake.dataset.executions:
         rows = await _all_rows(http, execution.id)
         result = (await http.get(SDK, params={"execution_id": execution.id})).json()["result"]
@@ -135,7 +138,7 @@ async def test_eval_results_eval_name_is_exact(fake: FakeAPI, http: httpx2.Async
 
 async def test_unsupported_output_type_is_500() -> None:
     fake = FakeAPI(DatasetSpec(eval_output_types=("Pass/Fail", "numeric")))
-    async with fake.client() as http:
+    async with fake.http_client() as http:
         ex = fake.dataset.executions[0].id
         r = await http.get(SDK, params={"execution_id": ex})
         assert r.status_code == 500

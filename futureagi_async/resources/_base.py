@@ -1,0 +1,73 @@
+"""`Resource`: what every resource is, a pipeline and the two ways it reads.
+
+A resource method is then a path, its parameters and a model: `_get` reads one object,
+`_list` a paginated listing, and neither knows how pages are fetched or bodies decoded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Hashable, Mapping
+from typing import Any, TypeVar
+
+from .._convert import structure
+from .._pager import DEFAULT_LOOKAHEAD, Page, Pager
+from .._pipeline import Pipeline
+from ._shared import page_from
+
+__all__ = ["Resource"]
+
+T = TypeVar("T")
+
+
+class Resource:
+    def __init__(self, pipeline: Pipeline):
+        self._pipeline = pipeline
+
+    async def _get(
+        self, path: str, params: Mapping[str, str], model: type[T], *, wrapped: bool = False
+    ) -> T:
+        """One object of type `model` from `path`."""
+
+        def decode(body: Any) -> T:
+            return structure(body, model)
+
+        return await self._pipeline.get(path, params, decode, wrapped=wrapped)
+
+    def _list(
+        self,
+        path: str,
+        params: Mapping[str, str],
+        model: type[T],
+        *,
+        key: Callable[[T], Hashable | None],
+        wrapped: bool = False,
+        read_page: Callable[[Any, int], Page[T]] | None = None,
+        first_params: Callable[[], Awaitable[Mapping[str, str]]] | None = None,
+    ) -> Pager[T]:
+        """Every `model` of a listing; `params["limit"]` is its page size.
+
+        `read_page(body, page)` replaces the usual reading of a page (a `results` list with
+        `count` / `total_pages` beside it) for a listing shaped otherwise. `first_params()`
+        is awaited before each request for page 1 (which a walk fetches alone, before any
+        other page); the parameters it gives join every page's.
+        """
+        page_size = int(params["limit"])
+
+        def read_results(body: Any, page: int) -> Page[T]:
+            return page_from(body, model, page=page, page_size=page_size)
+
+        read = read_page or read_results
+
+        extra: dict[str, str] = {}
+
+        async def fetch(page: int) -> Page[T]:
+            def decode(body: Any) -> Page[T]:
+                return read(body, page)
+
+            if page == 1 and first_params is not None:
+                extra.update(await first_params())
+            return await self._pipeline.get(
+                path, {**params, **extra, "page": str(page)}, decode, wrapped=wrapped
+            )
+
+        return Pager(fetch, lookahead=DEFAULT_LOOKAHEAD, key=key)
