@@ -6,7 +6,6 @@ Each run is a fresh process so that clients never share a pool, a cache or a hea
 
 from __future__ import annotations
 
-import inspect
 import itertools
 import json
 import os
@@ -126,43 +125,15 @@ def _library_client(spec: dict[str, Any]) -> Any:
     """The library as a user would build it: the default pool, or `http_backend="aiohttp"`."""
     import futureagi_async
 
-    backend = "aiohttp" if spec["client"].startswith("library-aiohttp") else "httpx2"
-    options: dict[str, Any] = {"max_concurrency": spec["concurrency"]}
-    if spec.get("ca"):
-        options["verify"] = _ssl_context(spec)
-    if backend != "httpx2":
-        options["http_backend"] = backend
-    params = inspect.signature(futureagi_async.AsyncClient).parameters
-    if not all(name in params for name in options):
-        return _library_stand_in(spec, backend)
+    aiohttp = spec["client"].startswith("library-aiohttp")
     return futureagi_async.AsyncClient(
-        HEADERS["X-Api-Key"], HEADERS["X-Secret-Key"], base_url=spec["url"], **options
+        HEADERS["X-Api-Key"],
+        HEADERS["X-Secret-Key"],
+        base_url=spec["url"],
+        max_concurrency=spec["concurrency"],
+        verify=_ssl_context(spec) or True,
+        http_backend="aiohttp" if aiohttp else "httpx2",
     )
-
-
-def _library_stand_in(spec: dict[str, Any], backend: str) -> Any:
-    """PROVISIONAL, until AsyncClient has `verify=` and `http_backend=`: the same pool handed
-    to the pipeline the way its own pool is (`shared.direct`), so requests take the same path.
-    """
-    import futureagi_async
-    from futureagi_async._aiohttp import AiohttpTransport
-
-    c = spec["concurrency"]
-    verify: ssl.SSLContext | bool = _ssl_context(spec) or True
-    transport: httpx2.AsyncBaseTransport
-    if backend == "aiohttp":
-        transport = AiohttpTransport(max_connections=c, verify=verify)
-    else:
-        limits = httpx2.Limits(max_connections=c, max_keepalive_connections=c)
-        transport = httpx2.AsyncHTTPTransport(verify=verify, limits=limits)
-    http = httpx2.AsyncClient(transport=transport)
-    client = futureagi_async.AsyncClient(
-        HEADERS["X-Api-Key"], HEADERS["X-Secret-Key"], base_url=spec["url"], max_concurrency=c,
-        http_client=http,
-    )  # fmt: skip
-    client._pipeline.shared.direct = transport
-    client._owns_http = True
-    return client
 
 
 async def library(spec: dict[str, Any]) -> None:

@@ -14,6 +14,8 @@ import gzip
 import json
 import socket
 import ssl
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -25,7 +27,7 @@ import httpx2
 import pytest
 import trustme
 
-from futureagi_async import APIConnectionError, AsyncClient
+from futureagi_async import APIConnectionError, AsyncClient, ConfigurationError
 from futureagi_async._aiohttp import AiohttpTransport
 from futureagi_async.testing import TEST_API_KEY, TEST_SECRET_KEY, FakeAPI
 
@@ -334,6 +336,18 @@ async def test_closed_transport_refuses_requests(server: _Server) -> None:
         await _get(transport, f"{server.url}/page")
 
 
+def test_without_the_extra_it_is_a_configuration_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "aiohttp", None)  # as if not installed
+    with pytest.raises(ConfigurationError, match=r"futureagi-async\[aiohttp\]"):
+        AiohttpTransport(max_connections=1)
+
+
+def test_importing_the_library_does_not_import_aiohttp() -> None:
+    code = "import sys, futureagi_async, futureagi_async._aiohttp; print('aiohttp' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, check=True)
+    assert result.stdout.strip() == b"False"
+
+
 # --- TLS ----------------------------------------------------------------------------------------
 
 
@@ -405,3 +419,45 @@ async def test_the_library_reports_a_certificate_failure_with_the_ssl_error_in_i
             with pytest.raises(APIConnectionError) as caught:
                 await client.run_tests.get("3f6c2a52-8d1e-4c4b-9a57-0c3b1f0e9a11")
         assert _cert_error_in_chain(caught.value)
+
+
+async def test_http_backend_aiohttp_over_the_fake(anyio_backend: str) -> None:
+    async with (
+        FakeAPI().serve() as base_url,
+        AsyncClient(
+            TEST_API_KEY, TEST_SECRET_KEY, base_url=base_url, http_backend="aiohttp"
+        ) as client,
+    ):
+        ids = [run_test.id async for run_test in client.run_tests.list()]
+        first = ids[0]
+        assert first is not None
+        assert (await client.run_tests.get(first)).id == first
+        transport = getattr(client._pipeline.shared.connection, "transport", None)
+        assert isinstance(transport, AiohttpTransport)
+        assert (transport._session is not None) == (anyio_backend == "asyncio")
+
+
+async def test_http_backend_aiohttp_over_tls(tls_server: _Server, ca: trustme.CA) -> None:
+    async with AsyncClient(
+        TEST_API_KEY,
+        TEST_SECRET_KEY,
+        base_url=tls_server.url,
+        http_backend="aiohttp",
+        verify=_trusting(trustme.CA()),  # not the server's CA
+    ) as client:
+        with pytest.raises(APIConnectionError) as caught:
+            await client.run_tests.get("3f6c2a52-8d1e-4c4b-9a57-0c3b1f0e9a11")
+        assert _cert_error_in_chain(caught.value)
+    async with AsyncClient(
+        TEST_API_KEY,
+        TEST_SECRET_KEY,
+        base_url=tls_server.url,
+        http_backend="aiohttp",
+        verify=_trusting(ca),
+        max_retries=0,
+    ) as client:
+        # Trusted, the request arrives (this server's answer makes a tolerant, empty RunTest).
+        await client.run_tests.get("3f6c2a52-8d1e-4c4b-9a57-0c3b1f0e9a11")
+    assert [route for route, _ in tls_server.requests] == [
+        "/simulate/run-tests/3f6c2a52-8d1e-4c4b-9a57-0c3b1f0e9a11/"
+    ]
