@@ -8,11 +8,11 @@ asyncio only: under trio (any other library) the same object hands every request
 
 It behaves like httpx2's own pool where the library can tell: the request's headers are sent
 as they are (aiohttp adds none of its defaults), no redirects are followed, no cookies are
-kept, and the body's raw bytes and headers come back untouched for httpx2 to decode any
-Content-Encoding. Bodies are read whole before returning (our pages are small JSON). The
-request's connect, read and pool timeouts apply; aiohttp has no write timeout. Failures come
-out as httpx2's exceptions, raised from aiohttp's, so an `ssl.SSLCertVerificationError`
-stays in the `__cause__` chain.
+kept, no proxy or netrc is read from the environment, and the body's raw bytes and headers
+come back untouched for httpx2 to decode any Content-Encoding. Bodies are read whole before
+returning (our pages are small JSON). The request's connect, read and pool timeouts apply;
+aiohttp has no write timeout. Failures come out as httpx2's exceptions, raised from aiohttp's,
+so an `ssl.SSLCertVerificationError` stays in the `__cause__` chain.
 """
 
 from __future__ import annotations
@@ -156,7 +156,9 @@ class AiohttpTransport(httpx2.AsyncBaseTransport):
                 cookie_jar=aiohttp.DummyCookieJar(),  # the httpx2 client keeps the cookies
                 auto_decompress=False,  # httpx2.Response decodes Content-Encoding
                 skip_auto_headers=_NO_AUTO_HEADERS,
-                trust_env=False,  # proxies are the httpx2 client's business, as with its pool
+                # No proxies or ~/.netrc from the environment, as with httpx2's transport (a
+                # netrc entry would add an Authorization header, which the API rejects).
+                trust_env=False,
                 timeout=aiohttp.ClientTimeout(total=None),
             )
             self._slots = asyncio.Semaphore(self._max_connections)
