@@ -5,6 +5,7 @@
     FutureAGIError
      ├── ConfigurationError            bad or missing settings; raised before any request
      ├── ClientClosedError             the client was closed (also a RuntimeError)
+     ├── FilterColumnError             a filter the grid cannot apply (also a ValueError)
      └── APIError                      something went wrong talking to the API (.method, .url)
           ├── APIConnectionError       no usable response: refused, reset, dropped mid-body,
           │    │                       a certificate that failed verification (.retries)
@@ -16,7 +17,7 @@
                ├── BadRequestError         400
                ├── AuthenticationError     401
                ├── PermissionDeniedError   403
-               ├── NotFoundError           404, and endpoint 4's 500 "No TestExecution matches"
+               ├── NotFoundError           404, and the grid's 500 "No TestExecution matches"
                ├── RateLimitError          429 (.retry_after)
                └── ServerError             5xx
 
@@ -28,7 +29,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 __all__ = [
@@ -40,6 +41,7 @@ __all__ = [
     "BadRequestError",
     "ClientClosedError",
     "ConfigurationError",
+    "FilterColumnError",
     "FilterNotAppliedError",
     "FutureAGIError",
     "NotFoundError",
@@ -65,6 +67,18 @@ class ConfigurationError(FutureAGIError):
 
 class ClientClosedError(FutureAGIError, RuntimeError):
     """The client was closed; make a new one."""
+
+
+class FilterColumnError(FutureAGIError, ValueError):
+    """A filter the execution's grid cannot apply: the API would ignore it without a word.
+
+    `column` is the filter's column; `known` the columns this grid filters on.
+    """
+
+    def __init__(self, message: str, *, column: str, known: Sequence[str]):
+        super().__init__(message)
+        self.column = column
+        self.known = tuple(known)
 
 
 class APIError(FutureAGIError):
@@ -199,7 +213,7 @@ _STATUS_CLASSES: dict[int, type[APIStatusError]] = {
     429: RateLimitError,
 }
 
-# Endpoint 4 reports a missing execution as a 500 with this text (BEHAVIOUR.md section 5).
+# /simulate/test-executions/{id}/ reports a missing execution as a 500 with this text.
 _MISSING_EXECUTION = "No TestExecution matches"
 
 

@@ -7,7 +7,7 @@ import pytest
 import futureagi_async as fa
 from futureagi_async.testing import DEFAULT_KINDS, DatasetSpec, FakeAPI, Faults
 
-from .conftest import ClientFactory, in_process, over_loopback
+from .helpers import ClientFactory, in_process, over_loopback
 
 pytestmark = pytest.mark.anyio
 
@@ -22,7 +22,9 @@ async def test_each_transient_fault_is_retried_to_success(
     fake.faults.push(kind, times=2)
     async with connect() as client:
         rows = await client.test_executions.calls(execution.id, page_size=10).collect()
-    assert sorted(r.id for r in rows) == sorted(c.id for c in fake.dataset.calls_of(execution.id))
+    assert sorted(str(r.id) for r in rows) == sorted(
+        c.id for c in fake.dataset.calls_of(execution.id)
+    )
     assert [entry.fault for entry in fake.stats.request_log].count(kind) == 2
 
 

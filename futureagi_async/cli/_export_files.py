@@ -1,14 +1,18 @@
-"""Export files that survive interruption: JSON Lines, CSV and (optionally) Parquet.
+"""Export files that survive interruption: JSON Lines, CSV and a Parquet dataset.
 
-While an export runs, data goes to `*.partial` files, and after each execution is fully
-written and flushed, one line naming it and the files' sizes is appended to
+While an export runs, JSON Lines and CSV go to `*.partial` files, and after each execution
+is fully written and flushed, one line naming it and the files' sizes is appended to
 `export.manifest`. A re-run reads the manifest, cuts the partial files back to the last
 recorded sizes (dropping anything half-written by the interrupted run) and skips the
 executions already there. Only a finished export is renamed to the final names, so a
-reader never takes a half-written line, or a half-exported run, for data.
+reader never takes a half-written line, or a half-exported run, for data. Parquet parts
+are written per execution, atomically (see `_parquet_dataset`).
+
+A finished export leaves one line in `export.done`; running the same export again is then
+a no-op that says so, which is what a CI step that may be retried needs.
 
 Layout of `DIR`: `executions.jsonl` (one execution a line, with every call row),
-`calls.csv` (one call a line, evals as columns), `calls.parquet` (the same rows).
+`calls.csv` (one call a line, evals as columns), `calls/` and `executions/` (Parquet).
 """
 
 from __future__ import annotations
@@ -24,19 +28,20 @@ from typing import Any, Self
 
 import attrs
 
-from .._convert import unstructure
 from .._json import dumps
 from ..models import CallExecution, SimulationExecution
-from ._gate import UsageError
+from ._errors import UsageError
+from ._jsonable import jsonable
+from ._parquet_dataset import CALLS, EXECUTIONS, ParquetDataset
 
-__all__ = ["FORMATS", "ExportWriter", "call_columns", "eval_config_names"]
+__all__ = ["FORMATS", "ExportWriter", "call_columns"]
 
 FORMATS = ("jsonl", "csv", "parquet")
 MANIFEST = "export.manifest"
+DONE = "export.done"
 LOCK = "export.lock"
 JSONL = "executions.jsonl"
 CSV = "calls.csv"
-PARQUET = "calls.parquet"
 
 _BASE_COLUMNS = (
     "execution_id",
@@ -53,18 +58,6 @@ _BASE_COLUMNS = (
     "cost_cents",
     "call_summary",
 )
-
-
-def eval_config_names(executions: Iterable[SimulationExecution]) -> list[str]:
-    """Eval config names (the names call outputs carry), in first-seen order."""
-    names = dict.fromkeys(
-        config.name
-        for execution in executions
-        for result in execution.eval_results
-        for config in result.result
-        if config.name
-    )
-    return list(names)
 
 
 def call_columns(evals: Sequence[str], *, transcripts: bool) -> list[str]:
@@ -84,7 +77,7 @@ def _text(value: object) -> str:
         return value
     if isinstance(value, bool | int | float):
         return json.dumps(value)
-    return dumps(unstructure(value) if attrs.has(type(value)) else value).decode()
+    return dumps(jsonable(value)).decode()
 
 
 def call_row(
@@ -111,9 +104,9 @@ def call_row(
     for name in evals:
         output = by_name.pop(name, None)
         row += [output.value, output.reason] if output else [None, None]
-    row.append({k: unstructure(v) for k, v in by_name.items()} or None)
+    row.append(by_name or None)
     if transcripts:
-        row.append([unstructure(t) for t in call.transcript] or None)
+        row.append(call.transcript or None)
     return [_text(value) for value in row]
 
 
@@ -128,12 +121,35 @@ class _Header:
     def columns(self) -> list[str]:
         return call_columns(self.evals, transcripts=self.transcripts)
 
+    def same_export(self, other: _Header) -> bool:
+        """The same run test, files and options (the eval columns are the first run's)."""
+        return (self.run_test, self.formats, self.transcripts) == (
+            other.run_test,
+            other.formats,
+            other.transcripts,
+        )
+
+    @classmethod
+    def read(cls, raw: Any) -> _Header:
+        return cls(
+            raw["run_test"], tuple(raw["formats"]), bool(raw["transcripts"]), tuple(raw["evals"])
+        )
+
+
+@attrs.frozen
+class Finished:
+    """What `export.done` says about an export that already finished."""
+
+    executions: int
+    calls: int
+
 
 class ExportWriter:
     """Appends executions to the partial files; `finish()` publishes them.
 
     Open it with the run's settings: a manifest left by a different export in the same
-    directory is an error, since mixing the two would corrupt both.
+    directory is an error, since mixing the two would corrupt both. When the same export
+    already finished, `finished` is set and nothing is written.
     """
 
     def __init__(
@@ -145,30 +161,29 @@ class ExportWriter:
         transcripts: bool,
         evals: Sequence[str],
         overwrite: bool = False,
+        all_evals: bool = True,
     ):
         unknown = sorted(set(formats) - set(FORMATS))
         if unknown or not formats:
             raise UsageError(f"--format takes {', '.join(FORMATS)}; got {', '.join(formats)}")
+        self._parquet: ParquetDataset | None = None
         if "parquet" in formats:
             try:
-                import pyarrow  # noqa: F401
+                self._parquet = ParquetDataset(
+                    directory, run_test, transcripts=transcripts, all_evals=all_evals
+                )
             except ImportError:
                 raise UsageError(
                     "Parquet needs the 'parquet' extra: pip install 'futureagi-async[parquet]'"
                 ) from None
         self.directory = directory
         self._formats = tuple(f for f in FORMATS if f in formats)
-        self._transcripts = transcripts
         self._overwrite = overwrite
-        self._wanted = _Header(
-            run_test,
-            self._formats,
-            transcripts,
-            tuple(evals),
-        )
+        self._wanted = _Header(run_test, self._formats, transcripts, tuple(evals))
         self.header = self._wanted
         self.done: set[str] = set()
         self.rows_written = 0
+        self.finished: Finished | None = None
         self._files: dict[str, io.BufferedWriter] = {}
         self._manifest: io.BufferedWriter | None = None
         self._lock: io.BufferedWriter | None = None
@@ -177,15 +192,13 @@ class ExportWriter:
 
     @property
     def _staged(self) -> list[str]:
-        """What is written while running: parquet is made from the CSV at the end."""
-        names = [JSONL] if "jsonl" in self._formats else []
-        if "csv" in self._formats or "parquet" in self._formats:
-            names.append(CSV)
-        return names
+        """The files appended to while running."""
+        names = {"jsonl": JSONL, "csv": CSV}
+        return [names[f] for f in self._formats if f in names]
 
     def final_paths(self) -> list[Path]:
-        names = {"jsonl": JSONL, "csv": CSV, "parquet": PARQUET}
-        return [self.directory / names[f] for f in self._formats]
+        names = {"jsonl": [JSONL], "csv": [CSV], "parquet": [CALLS, EXECUTIONS]}
+        return [self.directory / name for f in self._formats for name in names[f]]
 
     def _partial(self, name: str) -> Path:
         return self.directory / f"{name}.partial"
@@ -203,14 +216,24 @@ class ExportWriter:
     def _open(self) -> None:
         manifest = self.directory / MANIFEST
         if self._overwrite:
-            for path in [manifest, *map(self._partial, (JSONL, CSV)), *self.final_paths()]:
+            for path in [manifest, *map(self._partial, (JSONL, CSV))]:
                 path.unlink(missing_ok=True)
+            for path in self.final_paths():
+                if path.is_file():
+                    path.unlink()
+            if self._parquet is not None:
+                self._parquet.remove()
+            self._forget_done()
         elif not manifest.exists():
-            done = [p.name for p in self.final_paths() if p.exists()]
-            if done:
+            self.finished = self._done_before()
+            if self.finished is not None:
+                return
+            clash = [self.directory / n for n in self._staged if (self.directory / n).exists()]
+            if clash:
                 raise UsageError(
-                    f"{self.directory} already holds a finished export ({', '.join(done)}); "
-                    "pass --overwrite to export again"
+                    f"{self.directory} already holds a finished export "
+                    f"({', '.join(p.name for p in clash)}) of another run test or with other "
+                    "options; pass --overwrite to replace it, or use another directory"
                 )
         offsets = self._resume(manifest) if manifest.exists() else None
         for name in self._staged:
@@ -228,27 +251,47 @@ class ExportWriter:
         else:
             self._manifest = manifest.open("ab")
 
+    def _done_lines(self) -> list[dict[str, Any]]:
+        path = self.directory / DONE
+        if not path.exists():
+            return []
+        lines = []
+        for line in path.read_bytes().splitlines():
+            try:
+                lines.append(json.loads(line))
+            except ValueError:
+                continue  # a torn line: that export is simply not known to be done
+        return lines
+
+    def _done_before(self) -> Finished | None:
+        for entry in self._done_lines():
+            try:
+                header = _Header.read(entry)
+                finished = Finished(int(entry["executions"]), int(entry["calls"]))
+            except (KeyError, TypeError, ValueError):
+                continue
+            if header.same_export(self._wanted):
+                return finished
+        return None
+
+    def _forget_done(self) -> None:
+        kept = [e for e in self._done_lines() if e.get("run_test") != self._wanted.run_test]
+        path = self.directory / DONE
+        if kept:
+            path.write_bytes(b"".join(dumps(e) + b"\n" for e in kept))
+        else:
+            path.unlink(missing_ok=True)
+
     def _resume(self, manifest: Path) -> dict[str, int]:
         """Read the manifest; return the sizes the partial files had at the last commit."""
         lines = manifest.read_bytes().split(b"\n")
         try:
-            raw = json.loads(lines[0])
-            header = _Header(
-                raw["run_test"],
-                tuple(raw["formats"]),
-                bool(raw["transcripts"]),
-                tuple(raw["evals"]),
-            )
+            header = _Header.read(json.loads(lines[0]))
         except (ValueError, KeyError, TypeError):
             raise UsageError(
                 f"{manifest} is unreadable; pass --overwrite to start the export again"
             ) from None
-        wanted = self._wanted
-        if (header.run_test, header.formats, header.transcripts) != (
-            wanted.run_test,
-            wanted.formats,
-            wanted.transcripts,
-        ):
+        if not header.same_export(self._wanted):
             raise UsageError(
                 f"{self.directory} holds an unfinished export of {header.run_test!r} "
                 f"({', '.join(header.formats)}, transcripts={header.transcripts}); rerun it "
@@ -294,10 +337,7 @@ class ExportWriter:
         if execution.execution_id in self.done:
             return
         if JSONL in self._files:
-            record = {
-                "execution": unstructure(execution),
-                "calls": [unstructure(call) for call in calls],
-            }
+            record = jsonable({"execution": execution, "calls": calls})
             self._files[JSONL].write(dumps(record) + b"\n")
         if CSV in self._files:
             buffer = io.StringIO()
@@ -307,25 +347,28 @@ class ExportWriter:
                     call_row(execution, call, self.header.evals, self.header.transcripts)
                 )
             self._files[CSV].write(buffer.getvalue().encode())
+        if self._parquet is not None:
+            self._parquet.write(execution, calls)
         self.rows_written += len(calls)
         self._commit(execution.execution_id, len(calls))
         if execution.execution_id:
             self.done.add(execution.execution_id)
 
     def finish(self) -> list[Path]:
-        """Publish: close, make Parquet from the CSV, rename, drop the manifest.
+        """Publish: close, rename, note the export as done, drop the manifest.
 
         The lock is held until the end, so no other export sees a half-published directory.
         """
         self._close(keep_lock=True)
-        if "parquet" in self._formats:
-            _csv_to_parquet(self._partial(CSV), self.directory / PARQUET)
-        if "jsonl" in self._formats:
-            self._partial(JSONL).replace(self.directory / JSONL)
-        if "csv" in self._formats:
-            self._partial(CSV).replace(self.directory / CSV)
-        else:
-            self._partial(CSV).unlink(missing_ok=True)
+        for name in self._staged:
+            self._partial(name).replace(self.directory / name)
+        entry = {
+            **attrs.asdict(self.header),
+            "executions": len(self.done),
+            "calls": self.rows_written,
+        }
+        with (self.directory / DONE).open("ab") as handle:
+            handle.write(dumps(entry) + b"\n")
         (self.directory / MANIFEST).unlink()
         (self.directory / LOCK).unlink(missing_ok=True)
         self._close()
@@ -349,6 +392,8 @@ class ExportWriter:
         tb: TracebackType | None,
     ) -> None:
         self._close()
+        if self.finished is not None:
+            (self.directory / LOCK).unlink(missing_ok=True)
 
 
 def _lock(path: Path) -> io.BufferedWriter:
@@ -370,22 +415,3 @@ def _csv_line(values: Iterable[Any]) -> bytes:
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\n").writerow(values)
     return buffer.getvalue().encode()
-
-
-def _csv_to_parquet(source: Path, target: Path) -> None:
-    import pyarrow.csv as pacsv
-    import pyarrow.parquet as pq
-
-    partial = target.with_name(target.name + ".partial")
-    # Every column as text: a column of mostly numbers with one "Passed" must not fail.
-    with source.open(newline="", encoding="utf-8") as handle:
-        header = next(csv.reader(handle))
-    table = pacsv.read_csv(
-        source,
-        convert_options=pacsv.ConvertOptions(
-            column_types=dict.fromkeys(header, "string"), strings_can_be_null=True
-        ),
-        parse_options=pacsv.ParseOptions(newlines_in_values=True),
-    )
-    pq.write_table(table, partial)
-    partial.replace(target)

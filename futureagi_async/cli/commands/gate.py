@@ -14,20 +14,21 @@ from pathlib import Path
 
 import anyio
 
-from .._client import AsyncClient
-from ..models import SimulationExecution
-from ._gate import (
+from ..._client import AsyncClient
+from ...models import SimulationExecution
+from .._arguments import Subcommands, add_command, at_least, seconds
+from .._errors import UsageError, naming_a_run_test
+from .._gate_rules import (
     TERMINAL_STATUSES,
     FailedCall,
     GateReport,
-    UsageError,
     evaluate,
     junit_xml,
     parse_thresholds,
 )
-from ._output import Output, percent
+from .._output import Output, percent
 
-__all__ = ["HELP", "add_parser", "run"]
+__all__ = ["register"]
 
 HELP = (
     "CI gate: check the latest execution's pass rates against thresholds "
@@ -35,29 +36,38 @@ HELP = (
 )
 
 
-def add_parser(p: argparse.ArgumentParser) -> None:
+def register(commands: Subcommands) -> None:
+    p = add_command(commands, "gate", HELP, run=run, formats=False)
     p.add_argument("name", metavar="RUN_TEST_NAME", help="exact, case-sensitive name")
     p.add_argument(
         "--min-pass-rate",
         action="append",
         default=[],
         metavar="[EVAL=]PERCENT",
-        help="90 for every Pass/Fail eval, or is_helpful=95 for one eval; repeatable",
+        help="a percent from 0 to 100 (90 means 90 %%; 0.9 is refused as a likely fraction, "
+        "write 0.9%% to mean it): 90 for every Pass/Fail eval, or is_helpful=95 for one "
+        "eval; repeatable",
     )
     p.add_argument("--execution", metavar="ID", help="gate this execution, not the latest")
     p.add_argument(
         "--wait", action="store_true", help="poll until the execution reaches a final status"
     )
     p.add_argument(
-        "--timeout", type=float, default=1800.0, help="seconds --wait waits (default 1800)"
+        "--timeout",
+        type=seconds(zero=False),
+        default=1800.0,
+        help="seconds --wait waits (default 1800)",
     )
     p.add_argument(
-        "--poll-interval", type=float, default=15.0, help="seconds between polls (default 15)"
+        "--poll-interval",
+        type=seconds(zero=True),
+        default=15.0,
+        help="seconds between polls (default 15)",
     )
     p.add_argument("--junit", type=Path, metavar="PATH", help="write a JUnit XML report here")
     p.add_argument(
         "--max-failures",
-        type=int,
+        type=at_least(0),
         default=10,
         metavar="N",
         help="failure reasons shown per failing eval (default 10)",
@@ -65,10 +75,11 @@ def add_parser(p: argparse.ArgumentParser) -> None:
 
 
 async def _latest(client: AsyncClient, name: str) -> SimulationExecution:
-    async for page in client.simulation.runs(name, page_size=1).pages():
-        if page.items:
-            return page.items[0]
-        break
+    with naming_a_run_test(name):
+        async for page in client.simulation.runs(name, page_size=1).pages():
+            if page.items:
+                return page.items[0]
+            break
     raise UsageError(f"run test {name!r} has no executions yet")
 
 
@@ -125,10 +136,11 @@ async def _failed_calls(client: AsyncClient, report: GateReport, limit: int) -> 
 def _print(report: GateReport, failed: list[FailedCall], out: Output) -> None:
     out.table(
         f"{report.run_test_name}: execution {report.execution_id} ({report.status})",
-        ["eval", "type", "pass rate", "threshold", "result"],
+        ["eval", "configs", "type", "pass rate", "threshold", "result"],
         (
             [
                 c.name,
+                ", ".join(n for n in c.config_names if n != c.name) or "-",
                 c.output_type,
                 percent(c.rate),
                 "-" if c.threshold is None else f"{c.threshold:g}%",
@@ -153,8 +165,6 @@ async def run(client: AsyncClient, args: argparse.Namespace, out: Output) -> int
     thresholds = parse_thresholds(args.min_pass_rate)
     if thresholds.empty:
         raise UsageError("give at least one --min-pass-rate (e.g. 90, or is_helpful=95)")
-    if args.timeout <= 0 or args.poll_interval < 0 or args.max_failures < 0:
-        raise UsageError("--timeout must be positive; --poll-interval and --max-failures >= 0")
     if args.execution:
         execution = await client.simulation.execution(args.execution)
     else:

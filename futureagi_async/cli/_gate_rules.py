@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 import attrs
 
 from ..models import EvalResult, SimulationExecution
+from ._errors import UsageError
 
 __all__ = [
     "TERMINAL_STATUSES",
@@ -22,7 +23,6 @@ __all__ = [
     "FailedCall",
     "GateReport",
     "Thresholds",
-    "UsageError",
     "evaluate",
     "junit_xml",
     "parse_thresholds",
@@ -31,10 +31,6 @@ __all__ = [
 # An execution in one of these will not change any more, so its rates are final.
 TERMINAL_STATUSES = frozenset({"completed", "failed", "cancelled"})
 _PASS_FAIL = "pass/fail"
-
-
-class UsageError(Exception):
-    """The command line or its inputs are wrong: exit 2, one line, no traceback."""
 
 
 @attrs.frozen
@@ -50,12 +46,25 @@ class Thresholds:
 
 
 def _percent(text: str, spec: str) -> float:
+    """A percent from 0 to 100. `0.9` is refused: it is 90 % written as a fraction far more
+    often than it is 0.9 %, and a gate that silently passes is worse than one that asks.
+    `0.9%` says percent explicitly and is taken as written."""
+    text = text.strip()
+    explicit = text.endswith("%")
     try:
-        value = float(text.strip().removesuffix("%"))
+        value = float(text.removesuffix("%"))
     except ValueError:
         raise UsageError(f"--min-pass-rate {spec!r}: {text!r} is not a number") from None
     if not math.isfinite(value) or not 0 <= value <= 100:
-        raise UsageError(f"--min-pass-rate {spec!r}: the rate must be between 0 and 100")
+        raise UsageError(
+            f"--min-pass-rate {spec!r}: the rate is a percent between 0 and 100, e.g. 90"
+        )
+    if 0 < value <= 1 and not explicit:
+        raise UsageError(
+            f"--min-pass-rate {spec!r}: the rate is a percent, e.g. 90 for 90 %, not a "
+            f"fraction; write {value * 100:g} for {value * 100:g} %, or {text}% if you "
+            f"really mean {text} %"
+        )
     return value
 
 

@@ -10,15 +10,16 @@ from pathlib import Path
 
 import attrs
 
-from .._client import AsyncClient
-from .._errors import FutureAGIError
-from .._fanout import Progress
-from ._export import FORMATS, ExportWriter, eval_config_names
-from ._gate import UsageError
-from ._output import Output
-from ._progress import ProgressBar, wants_bar
+from ..._client import AsyncClient
+from ..._errors import FutureAGIError
+from .._arguments import Subcommands, add_command, at_least
+from .._errors import UsageError, naming_a_run_test
+from .._eval_names import config_names
+from .._export_files import FORMATS, ExportWriter
+from .._output import Output
+from .._progress import ProgressBar, wants_bar
 
-__all__ = ["HELP", "ExportSummary", "add_parser", "export", "run"]
+__all__ = ["ExportSummary", "export", "register"]
 
 HELP = (
     "export every execution of a run test, with all its call rows, to JSONL/CSV/Parquet; "
@@ -26,18 +27,23 @@ HELP = (
 )
 
 
-def add_parser(p: argparse.ArgumentParser) -> None:
+def register(commands: Subcommands) -> None:
+    p = add_command(commands, "export", HELP, run=run, formats=False)
     p.add_argument("name", metavar="RUN_TEST_NAME", help="exact, case-sensitive name")
     p.add_argument("-o", "--out", type=Path, help="output directory (default: ./<name>-export)")
     p.add_argument(
         "--format",
         default="jsonl,csv",
-        help=f"comma-separated, from {', '.join(FORMATS)} (default: jsonl,csv)",
+        help=f"comma-separated, from {', '.join(FORMATS)} (default: jsonl,csv); parquet "
+        "writes a hive-partitioned dataset under calls/ and executions/",
     )
     p.add_argument("--transcripts", action="store_true", help="include call transcripts")
     p.add_argument("--eval", action="append", metavar="NAME", help="only this eval; repeatable")
     p.add_argument(
-        "--concurrency", type=int, default=8, help="executions fetched at once (default 8)"
+        "--concurrency",
+        type=at_least(1),
+        default=8,
+        help="executions fetched at once (default 8)",
     )
     p.add_argument(
         "--overwrite", action="store_true", help="start again instead of resuming or refusing"
@@ -46,7 +52,8 @@ def add_parser(p: argparse.ArgumentParser) -> None:
         "--progress",
         action=argparse.BooleanOptionalAction,
         default=None,
-        help="progress bar on stderr (default: only on a terminal)",
+        help="progress on stderr (default: a bar on a terminal, nothing otherwise; forced "
+        "off a terminal, one line per update)",
     )
 
 
@@ -62,6 +69,8 @@ class ExportSummary:
     skipped: int
     calls: int
     seconds: float
+    #: The same export had already finished: nothing was fetched or written.
+    already_done: bool = False
 
 
 async def export(
@@ -77,57 +86,70 @@ async def export(
     progress: bool = False,
 ) -> ExportSummary:
     """The export pipeline the command and the demo share."""
-    if concurrency < 1:
-        raise UsageError(f"--concurrency must be at least 1, got {concurrency}")
     started = time.perf_counter()
-    executions = await client.simulation.runs(name, eval_names=eval_names).collect()
+    with naming_a_run_test(name):
+        executions = await client.simulation.runs(name, eval_names=eval_names).collect()
     with ExportWriter(
         directory,
         run_test=name,
         formats=formats,
         transcripts=transcripts,
-        evals=eval_config_names(executions),
+        evals=config_names(executions),
         overwrite=overwrite,
+        all_evals=not eval_names,
     ) as writer:
+        if writer.finished is not None:
+            return ExportSummary(
+                directory,
+                tuple(writer.final_paths()),
+                writer.finished.executions,
+                writer.finished.executions,
+                writer.finished.calls,
+                time.perf_counter() - started,
+                already_done=True,
+            )
         skipped = len(writer.done)
         remaining = [
             e.execution_id
             for e in executions
             if e.execution_id and e.execution_id not in writer.done
         ]
-        with ProgressBar(f"exporting {name}", enabled=progress) as bar:
+        # The bar closes (its last redraw) before any `stopped:` line below is printed.
+        try:
+            with ProgressBar(f"exporting {name}", enabled=progress) as bar:
 
-            def on_progress(p: Progress) -> None:
-                total = None if p.total is None else p.total + skipped
-                bar.update(
-                    attrs.evolve(p, total=total, done=p.done + skipped),
-                    extra=f"{writer.rows_written} calls",
-                )
+                def show() -> None:
+                    done, calls = len(writer.done), writer.rows_written
+                    bar.update(done, len(executions), extra=f"{calls:,} calls")
 
-            try:
+                show()
                 if remaining:
+                    if transcripts:
+                        bar.phase("reading the run test's call listing for transcripts")
                     async with client.export(
                         name,
                         execution_ids=remaining,
                         transcripts=transcripts,
                         eval_names=eval_names,
                         concurrency=concurrency,
-                        progress=on_progress,
                     ) as records:
+                        show()
                         async for record in records:
                             writer.write(record.execution, record.calls)
-            except FutureAGIError as exc:
-                raise UsageError(
-                    f"{exc} ({len(writer.done)} of {len(executions)} executions are saved in "
-                    f"{directory}; rerun the same command to resume)"
-                ) from exc
-            except BaseException:
-                print(
-                    f"stopped: {len(writer.done)} of {len(executions)} executions are saved in "
-                    f"{directory}; rerun the same command to resume",
-                    file=sys.stderr,
-                )
-                raise
+                            show()
+        except FutureAGIError as exc:
+            raise UsageError(
+                f"{exc} ({len(writer.done)} of {len(executions)} executions are saved in "
+                f"{directory}; rerun the same command to resume)"
+            ) from exc
+        except BaseException:
+            # After the bar's last redraw, so this is the last line on the terminal.
+            print(
+                f"stopped: {len(writer.done)} of {len(executions)} executions are saved in "
+                f"{directory}; rerun the same command to resume",
+                file=sys.stderr,
+            )
+            raise
         files = writer.finish()
         return ExportSummary(
             directory,
@@ -152,6 +174,13 @@ async def run(client: AsyncClient, args: argparse.Namespace, out: Output) -> int
         overwrite=args.overwrite,
         progress=wants_bar(args.progress),
     )
+    if summary.already_done:
+        out.line(
+            f"already exported: {summary.directory} holds a finished export of {args.name!r} "
+            f"({summary.executions} execution(s), {summary.calls} call row(s)); nothing to do "
+            "(pass --overwrite to export again, e.g. to pick up newer executions)"
+        )
+        return 0
     resumed = f" ({summary.skipped} already saved)" if summary.skipped else ""
     out.line(
         f"exported {summary.executions} execution(s){resumed}, {summary.calls} call row(s) "
