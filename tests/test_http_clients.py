@@ -24,7 +24,7 @@ from futureagi_async._errors import (
 )
 from futureagi_async.testing import TEST_API_KEY, TEST_SECRET_KEY, DatasetSpec, FakeAPI
 
-from ._wire_server import (
+from .wire_helpers import (
     FAULTS,
     Exchange,
     assert_no_http_objects,

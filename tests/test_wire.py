@@ -1,5 +1,5 @@
 """The library's own pool on real loopback sockets: TLS, dropped keep-alives, a broken wire,
-and proxies from the environment. Servers are `tests._wire_server` (raw, in the test's loop)."""
+and proxies from the environment. Servers are `tests.wire_helpers` (raw, in the test's loop)."""
 
 from __future__ import annotations
 
@@ -16,11 +16,15 @@ import pytest
 import trustme
 
 from futureagi_async import AsyncClient
-from futureagi_async._errors import APIConnectionError, APIError, FutureAGIError
+from futureagi_async._errors import (
+    APIConnectionError,
+    APIError,
+    ConfigurationError,
+)
 from futureagi_async._http import OwnPool
 from futureagi_async.testing import TEST_API_KEY, TEST_SECRET_KEY, DatasetSpec, FakeAPI
 
-from ._wire_server import (
+from .wire_helpers import (
     FAULTS,
     Exchange,
     assert_no_http_objects,
@@ -101,9 +105,16 @@ async def test_trusted_certificate_by_ca_bundle_path(
     assert (len(server.requests), server.connections) == (2, 1)
 
 
-def test_a_missing_ca_bundle_is_a_configuration_error(tmp_path: Path) -> None:
-    with pytest.raises(FutureAGIError, match="verify"):
+def test_a_ca_bundle_that_is_not_there_is_a_configuration_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigurationError, match=r"nope\.pem"):
         client_for("https://127.0.0.1:1", verify=str(tmp_path / "nope.pem"))
+    not_a_bundle = tmp_path / "empty.pem"
+    not_a_bundle.write_text("not a certificate")
+    with pytest.raises(ConfigurationError, match=r"empty\.pem"):
+        client_for("https://127.0.0.1:1", verify=str(not_a_bundle))
+    wrong: Any = 1
+    with pytest.raises(ConfigurationError, match="verify must be"):
+        client_for("https://127.0.0.1:1", verify=wrong)
 
 
 def _yesterday() -> datetime.datetime:
@@ -113,9 +124,9 @@ def _yesterday() -> datetime.datetime:
 @pytest.mark.parametrize(
     ("case", "reason"),
     [
-        ("untrusted CA", "certificate"),
-        ("hostname mismatch", "certificate"),
-        ("expired", "expired"),
+        ("untrusted CA", "certificate verify failed"),
+        ("hostname mismatch", "address mismatch, certificate is not valid"),
+        ("expired", "certificate has expired"),
     ],
 )
 async def test_a_certificate_that_fails_verification_is_not_retried(
