@@ -27,8 +27,10 @@ from futureagi_async.testing import TEST_API_KEY, TEST_SECRET_KEY, DatasetSpec, 
 from .wire_helpers import (
     FAULTS,
     Exchange,
+    answer_with,
     assert_no_http_objects,
     clear_proxy_environment,
+    response_head,
     serve,
     serve_fake,
 )
@@ -179,10 +181,17 @@ async def _burst(client: AsyncClient, fake: FakeAPI) -> None:
     assert listed == [len(fake.dataset.run_tests)] * 4
 
 
-async def test_bursts_after_the_server_closed_every_idle_connection(fake: FakeAPI) -> None:
+@pytest.mark.parametrize("tls", [False, True], ids=["http", "https"])
+async def test_bursts_after_the_server_closed_every_idle_connection(
+    fake: FakeAPI, ca: trustme.CA, tls: bool
+) -> None:
     """The regression: a shared client idle past the keep-alive expiry, then a burst (once
     14 of 16 requests failed with a bare IndexError)."""
-    async with serve_fake(fake) as server, client_for(server.base_url) as client:
+    context = server_context(ca.issue_cert("127.0.0.1")) if tls else None
+    async with (
+        serve_fake(fake, tls=context) as server,
+        client_for(server.base_url, verify=trusting(ca)) as client,
+    ):
         for _ in range(3):
             await _burst(client, fake)
             # The idle gap: the server expires every kept-alive connection, silently.
@@ -274,12 +283,13 @@ async def test_a_tls_handshake_the_server_abandons(ca: trustme.CA, fake: FakeAPI
 # 5. Proxies from the environment -----------------------------------------------------------
 
 
+@pytest.mark.parametrize("variable", ["HTTP_PROXY", "http_proxy", "ALL_PROXY"])
 async def test_http_proxy_from_the_environment(
-    fake: FakeAPI, monkeypatch: pytest.MonkeyPatch
+    fake: FakeAPI, monkeypatch: pytest.MonkeyPatch, variable: str
 ) -> None:
     run_test_id = ids_of(fake, 1)[0]
     async with serve_fake(fake) as origin, serve_fake(fake) as proxy:
-        monkeypatch.setenv("HTTP_PROXY", proxy.base_url)
+        monkeypatch.setenv(variable, proxy.base_url)
         async with client_for(origin.base_url) as client:
             assert (await client.run_tests.get(run_test_id)).id == run_test_id
         assert origin.requests == []
@@ -356,3 +366,16 @@ async def test_https_proxy_with_an_untrusted_origin_is_not_retried(
                 await client.run_tests.get(ids_of(fake, 1)[0])
     assert caught.value.retries == 0
     assert (len(proxy.requests), origin.requests) == (1, [])
+
+
+async def test_a_proxy_that_refuses_the_tunnel_gives_a_typed_error(
+    fake: FakeAPI, ca: trustme.CA, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    refusal = response_head(407, [("proxy-authenticate", "Basic"), ("content-length", "0")])
+    async with serve(answer_with(refusal)) as proxy:
+        monkeypatch.setenv("HTTPS_PROXY", proxy.base_url)
+        async with client_for("https://127.0.0.1:9", max_retries=1) as client:
+            with pytest.raises(APIConnectionError) as caught:
+                await client.run_tests.get(ids_of(fake, 1)[0])
+    assert_no_http_objects(caught.value)
+    assert "407" in str(caught.value)
