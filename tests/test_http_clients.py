@@ -24,15 +24,7 @@ from futureagi_async._errors import (
 )
 from futureagi_async.testing import TEST_API_KEY, TEST_SECRET_KEY, DatasetSpec, FakeAPI
 
-from .wire_helpers import (
-    FAULTS,
-    Exchange,
-    assert_no_http_objects,
-    clear_proxy_environment,
-    response_head,
-    serve,
-    serve_fake,
-)
+from . import wire_helpers as wire
 
 pytestmark = pytest.mark.anyio
 
@@ -56,7 +48,7 @@ def fake() -> FakeAPI:
 
 @pytest.fixture(autouse=True)
 def _no_proxy_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    clear_proxy_environment(monkeypatch)
+    wire.clear_proxy_environment(monkeypatch)
 
 
 @asynccontextmanager
@@ -95,7 +87,7 @@ async def test_every_kind_reads_the_api_and_never_sends_authorization(
     fake: FakeAPI, http_client: Any
 ) -> None:
     run_test = fake.dataset.run_tests[0]
-    async with serve_fake(fake) as server:
+    async with wire.serve_fake(fake) as server:
         async with client_for(server.base_url, http_client) as client:
             assert (await client.run_tests.get(run_test.id)).id == run_test.id
             listed = [item.id async for item in client.run_tests.list(page_size=3)]
@@ -117,7 +109,7 @@ async def test_every_kind_survives_connections_the_server_closed(
     fake: FakeAPI, http_client: Any
 ) -> None:
     ids = [rt.id for rt in fake.dataset.run_tests] * 4
-    async with serve_fake(fake) as server, client_for(server.base_url, http_client) as client:
+    async with wire.serve_fake(fake) as server, client_for(server.base_url, http_client) as client:
         for _ in range(2):
             async with client.run_tests.get_many(ids, concurrency=16) as results:
                 assert sorted([rt.id async for rt in results], key=str) == sorted(ids)
@@ -130,16 +122,16 @@ async def test_every_kind_reads_a_gzip_body(fake: FakeAPI, http_client: Any) -> 
     async with fake.client() as http:
         body = gzip.compress((await http.get(path)).content)
 
-    async def gzipped(exchange: Exchange) -> bool:
+    async def gzipped(exchange: wire.Exchange) -> bool:
         headers = [
             ("content-type", "application/json"),
             ("content-encoding", "gzip"),
             ("content-length", str(len(body))),
         ]
-        await exchange.stream.send(response_head(200, headers) + body)
+        await exchange.stream.send(wire.response_head(200, headers) + body)
         return True
 
-    async with serve(gzipped) as server, client_for(server.base_url, http_client) as client:
+    async with wire.serve(gzipped) as server, client_for(server.base_url, http_client) as client:
         assert (await client.run_tests.get(run_test.id)).id == run_test.id
     [request] = server.requests
     assert request.target == path
@@ -166,11 +158,11 @@ async def test_every_kind_types_a_refused_connection(http_client: Any) -> None:
 async def silent_server() -> AsyncIterator[str]:
     """Reads the request, never answers (until the test is done)."""
 
-    async def never(exchange: Exchange) -> bool:
+    async def never(exchange: wire.Exchange) -> bool:
         await anyio.sleep_forever()
         return False
 
-    async with serve(never) as server:
+    async with wire.serve(never) as server:
         yield server.base_url
 
 
@@ -215,11 +207,11 @@ def test_anything_else_is_refused_at_construction(make: Callable[[], Any], named
             thing.close()
 
 
-@pytest.mark.parametrize("fault", list(FAULTS))
+@pytest.mark.parametrize("fault", list(wire.FAULTS))
 async def test_a_broken_wire_gives_typed_errors(fault: str, lent_client: Any) -> None:
-    answer, expected = FAULTS[fault]
-    async with serve(answer) as server, client_for(server.base_url, lent_client) as client:
+    answer, expected = wire.FAULTS[fault]
+    async with wire.serve(answer) as server, client_for(server.base_url, lent_client) as client:
         with pytest.raises(FutureAGIError) as caught:
             await client.run_tests.get("0b7b0c1e-0000-4000-8000-000000000000")
     assert isinstance(caught.value, expected), repr(caught.value)
-    assert_no_http_objects(caught.value)
+    wire.assert_no_http_objects(caught.value)
