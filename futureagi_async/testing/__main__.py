@@ -14,9 +14,10 @@ import shlex
 import sys
 from collections.abc import Callable, Sequence
 
-from ._dataset import DatasetSpec
-from ._fake import DIALECTS, TEST_API_KEY, TEST_SECRET_KEY, FakeAPI
-from ._faults import ALL_KINDS, DEFAULT_KINDS, Faults
+from ._fake import TEST_API_KEY, TEST_SECRET_KEY, FakeAPI
+from ._faults import Faults
+from ._records import DatasetSpec
+from ._types import ALL_KINDS, DEFAULT_KINDS, DIALECTS
 
 __all__ = [
     "add_arguments",

@@ -64,7 +64,7 @@ def test_flags_after_the_command(cli: Cli, env: Served, monkeypatch: pytest.Monk
 
 def test_http_client_hook_runs_in_process(cli: Cli, env: Served) -> None:
     # No base URL reaches a socket: the injected client routes everything to the app.
-    http = env.fake.client()
+    http = env.fake.http_client()
     result = cli(
         "run-tests", "list", "--json", "--base-url", "http://127.0.0.1:9", http_client=http
     )

@@ -55,7 +55,7 @@ def test_the_banner_gives_the_keys_the_fake_accepts(entry: str) -> None:
         assert url.startswith("http://127.0.0.1:")
         env = _exports(banner)
         assert env == {"FI_BASE_URL": url, "FI_API_KEY": "mine", "FI_SECRET_KEY": "shh"}
-        assert banner[-1].startswith("#   'Support agent nightly 1'")
+        assert banner[-1].startswith("#   'Refund flow smoke'")
         keys = {"X-Api-Key": env["FI_API_KEY"], "X-Secret-Key": env["FI_SECRET_KEY"]}
         assert httpx2.get(f"{url}/simulate/run-tests/", headers=keys).status_code == 200
         test_keys = {"X-Api-Key": "test-api-key", "X-Secret-Key": "test-secret-key"}

@@ -4,22 +4,23 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager
+from typing import cast
 
 import pytest
 
 from futureagi_async import AsyncClient
-from futureagi_async.testing import DatasetSpec, FakeAPI
+from futureagi_async.testing import DatasetSpec, Dialect, FakeAPI
 
 from .helpers import ClientFactory, in_process, over_loopback
 
 
 @pytest.fixture(params=["backend", "docs"])
-def dialect(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
+def dialect(request: pytest.FixtureRequest) -> Dialect:
+    return cast(Dialect, request.param)
 
 
 @pytest.fixture
-def fake(dialect: str) -> FakeAPI:
+def fake(dialect: Dialect) -> FakeAPI:
     return FakeAPI(DatasetSpec(seed=7, run_tests=3, calls_per_execution=23), dialect=dialect)
 
 

@@ -1,15 +1,11 @@
-"""The seeded dataset: one organization's run tests, executions, calls and snapshots.
+"""The seeded generator: the same `DatasetSpec` always gives the same records.
 
-Everything the five endpoints show is derived from these records, so counts on one endpoint
-match rows on another. Eval outputs are stored raw (BEHAVIOUR §6.3) and only shaped on the way
-out. Records are frozen; the dataset swaps whole tuples when it changes, so a server thread
-reading it never sees a half-made list.
+Eval outputs are stored raw, as the backend stores them, and only shaped by the renderers.
 """
 
 from __future__ import annotations
 
 import random
-import threading
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -17,19 +13,21 @@ from typing import Any
 
 import attrs
 
-__all__ = [
-    "AgentDefinition",
-    "Call",
-    "Dataset",
-    "DatasetSpec",
-    "EvalConfig",
-    "EvalTemplate",
-    "Execution",
-    "RunTest",
-    "Scenario",
-    "Snapshot",
-    "Turn",
-]
+from ._records import (
+    AgentDefinitionRecord,
+    CallRecord,
+    DatasetSpec,
+    EvalConfigRecord,
+    EvalTemplateRecord,
+    ExecutionRecord,
+    RunTestRecord,
+    ScenarioRecord,
+    SnapshotRecord,
+    TurnRecord,
+)
+from ._store import Dataset
+
+__all__ = ["generate"]
 
 EPOCH = datetime(2026, 3, 1, tzinfo=UTC)
 
@@ -49,7 +47,17 @@ _SCENARIOS = (
     "Técnico: soporte",
     "Refund 100%_off",
 )
-_NAMES = ("Billing bot", "Support agent", "Sales line", "Onboarding", "Claims desk", "Triage")
+_AGENTS = ("Billing bot", "Support agent", "Sales line", "Onboarding", "Claims desk", "Triage")
+#: The run tests the README and the recordings name, in creation order; past the end, the
+#: names repeat with a number, so every run test's name is its own.
+_RUN_TEST_NAMES = (
+    "Billing bot nightly",
+    "Refund flow smoke",
+    "Upgrade A/B",
+    "Support chat prompt",
+    "Claims desk weekly",
+    "Triage regression",
+)
 _ENDED = (
     "customer-ended-call",
     "assistant-error",
@@ -67,244 +75,15 @@ _FAIL_REASONS = (
 _PROVIDERS = ("vapi", "retell", "livekit", "eleven_labs", "bland")
 
 
-@attrs.frozen
-class DatasetSpec:
-    """How much data to generate. Small defaults keep in-process tests fast."""
-
-    seed: int = 0
-    run_tests: int = 4
-    executions_per_run_test: int = 3
-    calls_per_execution: int = 25
-    transcript_turns: int = 6
-    eval_configs: int = 3
-    #: Share of run tests whose calls are chat (`text`); every other chat run test is a
-    #: prompt run (no agent definition, so the `agent_definition_used_*` keys are omitted).
-    chat_ratio: float = 0.3
-    #: Share of completed voice calls that carry one `call_and_eval` rerun snapshot.
-    snapshot_ratio: float = 0.1
-    #: Share of calls that are soft-deleted: endpoint 3 still counts them (short pages).
-    deleted_ratio: float = 0.04
-    #: Template output types assigned to eval configs in turn. Add `numeric` or `reason` to
-    #: provoke endpoint 5's eval-summary 500.
-    eval_output_types: tuple[str, ...] = ("Pass/Fail", "score", "choices")
-
-
-@attrs.frozen
-class EvalTemplate:
-    id: str
-    name: str
-    output_type: str
-
-
-@attrs.frozen
-class EvalConfig:
-    id: str
-    name: str
-    template: EvalTemplate
-    deleted: bool = False
-
-
-@attrs.frozen
-class Scenario:
-    id: str
-    name: str
-    description: str | None
-    scenario_type: str
-    agent_type: str
-    dataset_id: str | None
-    dataset_columns: tuple[tuple[str, str, str], ...]
-    created_at: datetime
-
-
-@attrs.frozen
-class AgentDefinition:
-    id: str
-    agent_name: str
-    agent_type: str
-    provider: str
-    version_id: str
-    created_at: datetime
-
-
-@attrs.frozen
-class RunTest:
-    id: str
-    name: str
-    description: str | None
-    source_type: str
-    kind: str
-    agent_definition: AgentDefinition | None
-    simulator_agent_id: str | None
-    prompt_template_id: str | None
-    prompt_version_id: str | None
-    scenarios: tuple[Scenario, ...]
-    eval_configs: tuple[EvalConfig, ...]
-    #: Configs deleted since their outputs were stored: endpoint 3 still shows their keys.
-    stale_eval_configs: tuple[EvalConfig, ...]
-    created_at: datetime
-    updated_at: datetime
-
-
-@attrs.frozen
-class Execution:
-    id: str
-    run_test_id: str
-    status: str
-    created_at: datetime
-    started_at: datetime
-    completed_at: datetime | None
-    #: 0: summary never computed (null), 1: too little data (`{}`), 2: clusters.
-    summary_kind: int
-
-
-@attrs.frozen
-class Turn:
-    id: str
-    role: str
-    content: str
-    start_ms: int
-    end_ms: int
-    created_at: datetime
-
-
-@attrs.frozen(eq=False)
-class Snapshot:
-    id: str
-    call_id: str
-    snapshot_timestamp: datetime
-    status: str
-    duration_seconds: int | None
-    overall_score: float | None
-    response_time_ms: int | None
-    eval_outputs: dict[str, Any]
-
-
-@attrs.frozen(eq=False)
-class Call:
-    id: str
-    execution_id: str
-    run_test_id: str
-    scenario_id: str
-    kind: str
-    status: str
-    direction: str
-    created_at: datetime
-    updated_at: datetime
-    started_at: datetime | None
-    completed_at: datetime | None
-    duration_seconds: int | None
-    phone_number: str | None
-    overall_score: float | None
-    response_time_ms: int | None
-    avg_agent_latency_ms: int | None
-    ended_reason: str | None
-    call_summary: str | None
-    cost_cents: int | None
-    provider: str | None
-    session_id: str | None
-    eval_outputs: dict[str, Any]
-    turns: tuple[Turn, ...]
-    snapshots: tuple[Snapshot, ...]
-    deleted: bool = False
-
-
-@attrs.define
-class Dataset:
-    """The generated organization. Read the attributes; change calls through the methods.
-
-    `run_tests`, `executions` and `calls` are tuples in creation order; `calls` includes
-    soft-deleted calls (`call.deleted`), which only endpoint 3's `count` sees.
-    """
-
-    spec: DatasetSpec
-    organization_id: str
-    workspace_id: str
-    templates: tuple[EvalTemplate, ...]
-    run_tests: tuple[RunTest, ...]
-    executions: tuple[Execution, ...]
-    calls: tuple[Call, ...]
-    _rng: random.Random
-    _clock: datetime
-    _lock: threading.Lock = attrs.field(factory=threading.Lock)
-    #: Bumped on every change, so cached responses of the old data are never served.
-    version: int = 0
-    _index: tuple[int, dict[str, list[Call]], dict[str, Scenario]] | None = None
-
-    def _indexed(self) -> tuple[dict[str, list[Call]], dict[str, Scenario]]:
-        # Rebuilt lazily per version: lookups stay O(1) for benchmark-sized datasets.
-        index = self._index
-        if index is None or index[0] != self.version:
-            by_execution: dict[str, list[Call]] = {}
-            for call in self.calls:
-                by_execution.setdefault(call.execution_id, []).append(call)
-            scenarios = {s.id: s for r in self.run_tests for s in r.scenarios}
-            index = (self.version, by_execution, scenarios)
-            self._index = index
-        return index[1], index[2]
-
-    # --- lookups -------------------------------------------------------------------------
-
-    def run_test(self, run_test_id: str) -> RunTest | None:
-        return next((r for r in self.run_tests if r.id == run_test_id), None)
-
-    def execution(self, execution_id: str) -> Execution | None:
-        return next((e for e in self.executions if e.id == execution_id), None)
-
-    def call(self, call_id: str) -> Call | None:
-        return next((c for c in self.calls if c.id == call_id and not c.deleted), None)
-
-    def scenario(self, scenario_id: str) -> Scenario | None:
-        return self._indexed()[1].get(scenario_id)
-
-    def executions_of(self, run_test_id: str) -> list[Execution]:
-        return [e for e in self.executions if e.run_test_id == run_test_id]
-
-    def calls_of(self, execution_id: str, *, include_deleted: bool = False) -> list[Call]:
-        calls = self._indexed()[0].get(execution_id, [])
-        return [c for c in calls if include_deleted or not c.deleted]
-
-    def last_run_at(self, run_test_id: str) -> datetime | None:
-        return max((e.created_at for e in self.executions_of(run_test_id)), default=None)
-
-    # --- mutation, for "data changes while a client pages" ------------------------------
-
-    def add_calls(self, execution_id: str, n: int) -> list[Call]:
-        """Add `n` completed calls, newest of all, so they sort first where order is by time."""
-        with self._lock:
-            execution = self.execution(execution_id)
-            if execution is None:
-                raise KeyError(execution_id)
-            run_test = self.run_test(execution.run_test_id)
-            assert run_test is not None
-            new: list[Call] = []
-            for _ in range(n):
-                self._clock += timedelta(seconds=1, microseconds=1)
-                new.append(
-                    _make_call(self._rng, self.spec, run_test, execution, self._clock, "completed")
-                )
-            self.calls = (*self.calls, *new)
-            self.version += 1
-            return new
-
-    def remove_calls(self, execution_id: str, n: int) -> list[Call]:
-        """Hard-delete the `n` newest calls of an execution (they vanish from every endpoint)."""
-        with self._lock:
-            live = sorted(self.calls_of(execution_id), key=lambda c: c.updated_at, reverse=True)
-            gone = {c.id for c in live[:n]}
-            self.calls = tuple(c for c in self.calls if c.id not in gone)
-            self.version += 1
-            return live[:n]
-
-
 def generate(spec: DatasetSpec) -> Dataset:
     """Build the dataset; the same spec always gives the same bytes on the wire."""
     rng = random.Random(spec.seed)
-    templates = {t: EvalTemplate(_uuid(rng), _TEMPLATES[t][0], t) for t in _TEMPLATES}
+    templates = {t: EvalTemplateRecord(_uuid(rng), _TEMPLATES[t][0], t) for t in _TEMPLATES}
     org, workspace = _uuid(rng), _uuid(rng)
     chat_count = round(spec.run_tests * spec.chat_ratio)
-    run_tests: list[RunTest] = []
-    executions: list[Execution] = []
-    calls: list[Call] = []
+    run_tests: list[RunTestRecord] = []
+    executions: list[ExecutionRecord] = []
+    calls: list[CallRecord] = []
     clock = EPOCH
     for i in range(spec.run_tests):
         chat_index = i - (spec.run_tests - chat_count)
@@ -318,7 +97,7 @@ def generate(spec: DatasetSpec) -> Dataset:
         for j in range(spec.executions_per_run_test):
             started = created + timedelta(days=j + 1, seconds=rng.randrange(3600))
             running = i == 1 and j == spec.executions_per_run_test - 1
-            execution = Execution(
+            execution = ExecutionRecord(
                 id=_uuid(rng),
                 run_test_id=run_test.id,
                 status="running" if running else "completed",
@@ -343,7 +122,9 @@ def generate(spec: DatasetSpec) -> Dataset:
         run_tests=tuple(run_tests),
         executions=tuple(executions),
         calls=tuple(calls),
-        rng=rng,
+        new_call=lambda run_test, execution, updated: _make_call(
+            rng, spec, run_test, execution, updated, "completed"
+        ),
         clock=clock,
     )
 
@@ -358,14 +139,14 @@ def _make_run_test(
     i: int,
     kind: str,
     is_prompt: bool,
-    templates: dict[str, EvalTemplate],
+    templates: dict[str, EvalTemplateRecord],
     created: datetime,
-) -> RunTest:
+) -> RunTestRecord:
     scenarios = []
     for s in range(2 if spec.calls_per_execution > 1 else 1):
         has_dataset = s == 0
         scenarios.append(
-            Scenario(
+            ScenarioRecord(
                 id=_uuid(rng),
                 name=_SCENARIOS[(i * 2 + s) % len(_SCENARIOS)],
                 description=None if s else "Caller disputes a charge",
@@ -378,7 +159,7 @@ def _make_run_test(
         )
     types = spec.eval_output_types or ("Pass/Fail",)
     configs = tuple(
-        EvalConfig(
+        EvalConfigRecord(
             id=_uuid(rng),
             name=f"{_TEMPLATES[types[c % len(types)]][1]}" + (f"_{c}" if c >= len(types) else ""),
             template=templates[types[c % len(types)]],
@@ -386,23 +167,23 @@ def _make_run_test(
         for c in range(spec.eval_configs)
     )
     stale = (
-        (EvalConfig(_uuid(rng), "retired_check", templates["Pass/Fail"], deleted=True),)
+        (EvalConfigRecord(_uuid(rng), "retired_check", templates["Pass/Fail"], deleted=True),)
         if i == 0
         else ()
     )
     agent = None
     if not is_prompt:
-        agent = AgentDefinition(
+        agent = AgentDefinitionRecord(
             id=_uuid(rng),
-            agent_name=f"{_NAMES[i % len(_NAMES)]} agent",
+            agent_name=f"{_AGENTS[i % len(_AGENTS)]} agent",
             agent_type=kind,
             provider=_PROVIDERS[i % len(_PROVIDERS)],
             version_id=_uuid(rng),
             created_at=created - timedelta(days=1),
         )
-    return RunTest(
+    return RunTestRecord(
         id=_uuid(rng),
-        name=f"{_NAMES[i % len(_NAMES)]} nightly {i}",
+        name=_run_test_name(i),
         description=None if i % 3 == 2 else "Voice regression" if kind == "voice" else "Chat",
         source_type="prompt" if is_prompt else "agent_definition",
         kind=kind,
@@ -416,6 +197,11 @@ def _make_run_test(
         created_at=created,
         updated_at=created + timedelta(hours=5, microseconds=100200),
     )
+
+
+def _run_test_name(i: int) -> str:
+    laps, index = divmod(i, len(_RUN_TEST_NAMES))
+    return _RUN_TEST_NAMES[index] + (f" {laps + 1}" if laps else "")
 
 
 def _call_status(rng: random.Random, running: bool) -> str:
@@ -432,12 +218,12 @@ def _call_status(rng: random.Random, running: bool) -> str:
 def _make_call(
     rng: random.Random,
     spec: DatasetSpec,
-    run_test: RunTest,
-    execution: Execution,
+    run_test: RunTestRecord,
+    execution: ExecutionRecord,
     updated: datetime,
     status: str,
     index: int = 0,
-) -> Call:
+) -> CallRecord:
     voice = run_test.kind == "voice"
     scenario = run_test.scenarios[index % len(run_test.scenarios)]
     done = status in ("completed", "failed")
@@ -445,10 +231,10 @@ def _make_call(
     started = updated - timedelta(seconds=(duration or 0) + 40) if status != "queued" else None
     outputs = _eval_outputs(rng, run_test) if status == "completed" else {}
     turns = tuple(_turns(rng, spec.transcript_turns, started or updated)) if done else ()
-    snapshots: tuple[Snapshot, ...] = ()
+    snapshots: tuple[SnapshotRecord, ...] = ()
     if voice and status == "completed" and rng.random() < spec.snapshot_ratio:
         snapshots = (
-            Snapshot(
+            SnapshotRecord(
                 id=_uuid(rng),
                 call_id="",
                 snapshot_timestamp=updated - timedelta(seconds=3, microseconds=500),
@@ -457,11 +243,12 @@ def _make_call(
                 overall_score=float(rng.randrange(1, 11)),
                 response_time_ms=rng.randrange(300, 3000),
                 eval_outputs=_eval_outputs(rng, run_test),
+                turns=turns,
             ),
         )
     call_id = _uuid(rng)
     snapshots = tuple(attrs.evolve(s, call_id=call_id) for s in snapshots)
-    return Call(
+    return CallRecord(
         id=call_id,
         execution_id=execution.id,
         run_test_id=run_test.id,
@@ -490,14 +277,14 @@ def _make_call(
     )
 
 
-def _eval_outputs(rng: random.Random, run_test: RunTest) -> dict[str, Any]:
+def _eval_outputs(rng: random.Random, run_test: RunTestRecord) -> dict[str, Any]:
     stored: dict[str, Any] = {}
     for config in (*run_test.eval_configs, *run_test.stale_eval_configs):
         stored[config.id] = _one_output(rng, config)
     return stored
 
 
-def _one_output(rng: random.Random, config: EvalConfig) -> dict[str, Any]:
+def _one_output(rng: random.Random, config: EvalConfigRecord) -> dict[str, Any]:
     output_type = config.template.output_type
     roll = rng.random()
     if roll < 0.03:
@@ -560,13 +347,13 @@ def _one_output(rng: random.Random, config: EvalConfig) -> dict[str, Any]:
     }
 
 
-def _turns(rng: random.Random, n: int, start: datetime) -> Iterator[Turn]:
+def _turns(rng: random.Random, n: int, start: datetime) -> Iterator[TurnRecord]:
     at = 0
     for t in range(n):
         length = rng.randrange(800, 4000)
         role = "assistant" if t % 2 == 0 else "user"
         text = "How can I help you today?" if role == "assistant" else "I have a question — ok?"
-        yield Turn(
+        yield TurnRecord(
             id=_uuid(rng),
             role=role,
             content=f"{text} ({t})",

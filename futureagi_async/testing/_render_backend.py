@@ -1,39 +1,67 @@
-"""Records to JSON objects: the RunTest (§3) and CallRow (§4.1) shapes, in both dialects."""
+"""Records to the JSON the running backend sends: run tests, call rows, rerun snapshots."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from ._dataset import Call, Dataset, EvalConfig, RunTest, Scenario, Snapshot, Turn
 from ._evals import metric_item, output_item
-from ._wire import iso, iso_ms
+from ._records import (
+    CallRecord,
+    EvalConfigRecord,
+    EvalTemplateRecord,
+    RunTestRecord,
+    ScenarioRecord,
+    SnapshotRecord,
+    TurnRecord,
+)
+from ._store import Dataset
+from ._wire import iso
 
 __all__ = [
+    "call_duration",
     "call_row",
-    "docs_call_row",
-    "docs_run_test",
     "run_test",
     "snapshot_object",
     "snapshot_row",
+    "template_config",
+    "transcript",
 ]
 
 
-def _eval_config(config: EvalConfig) -> dict[str, Any]:
+def _eval_config(config: EvalConfigRecord) -> dict[str, Any]:
     return {
         "id": config.id,
         "name": config.name,
-        "config": {"output": config.template.output_type},
-        "mapping": {"input": "transcript"},
+        "config": {},
+        "mapping": {},
         "filters": {},
         "error_localizer": False,
-        "model": "turing_large",
+        "model": None,
         "status": "Completed",
         "eval_group": None,
         "template_id": config.template.id,
     }
 
 
-def _scenario(s: Scenario, org: str) -> dict[str, Any]:
+_MODALITIES = ["TEXT", "AUDIO", "JSON", "LIST", "NUMBER", "BOOLEAN", "INTEGER", "FLOAT", "ARRAY"]
+
+
+def template_config(template: EvalTemplateRecord) -> dict[str, Any]:
+    """An eval template's whole config, as the grid's `column_order[].eval_config` carries it."""
+    config: dict[str, Any] = {} if template.output_type == "score" else {"config": {}}
+    return {
+        **config,
+        "output": template.output_type,
+        "rule_prompt": f"You are evaluating {template.name} in the conversation."
+        "\n\n<conversation>{{conversation}}</conversation>",
+        "eval_type_id": "CustomPromptEvaluator",
+        "required_keys": ["conversation"],
+        "param_modalities": {"conversation": [*_MODALITIES, "DATETIME"]},
+        "config_params_desc": {"conversation": "The conversation to be evaluated"},
+    }
+
+
+def _scenario(s: ScenarioRecord, org: str) -> dict[str, Any]:
     columns: dict[str, Any] | list[Any] = (
         {cid: {"name": name, "type": typ} for cid, name, typ in s.dataset_columns}
         if s.dataset_id
@@ -67,7 +95,7 @@ def _scenario(s: Scenario, org: str) -> dict[str, Any]:
     }
 
 
-def _agent_detail(rt: RunTest, org: str, workspace: str) -> dict[str, Any] | None:
+def _agent_detail(rt: RunTestRecord, org: str, workspace: str) -> dict[str, Any] | None:
     a = rt.agent_definition
     if a is None:
         return None
@@ -103,7 +131,7 @@ def _agent_detail(rt: RunTest, org: str, workspace: str) -> dict[str, Any] | Non
     }
 
 
-def _simulator_detail(rt: RunTest, org: str) -> dict[str, Any] | None:
+def _simulator_detail(rt: RunTestRecord, org: str) -> dict[str, Any] | None:
     if rt.simulator_agent_id is None:
         return None
     return {
@@ -129,8 +157,8 @@ def _simulator_detail(rt: RunTest, org: str) -> dict[str, Any] | None:
     }
 
 
-def run_test(rt: RunTest, data: Dataset, *, with_last_run: bool) -> dict[str, Any]:
-    """The full §3 object; only the list view computes `last_run_at`."""
+def run_test(rt: RunTestRecord, data: Dataset, *, with_last_run: bool) -> dict[str, Any]:
+    """The whole run test object; only `/simulate/run-tests/` computes `last_run_at`."""
     org = data.organization_id
     a = rt.agent_definition
     agent_version: Any = None
@@ -138,8 +166,7 @@ def run_test(rt: RunTest, data: Dataset, *, with_last_run: bool) -> dict[str, An
         agent_version = {
             "id": a.version_id,
             "name": "v3",
-            "configuration_snapshot": {"agent_type": a.agent_type},
-            "api_key": "sk-****f9a1",
+            "configuration_snapshot": {"provider": a.provider, "agent_type": a.agent_type},
         }
     evals = [_eval_config(c) for c in rt.eval_configs]
     prompt = rt.prompt_template_id
@@ -188,45 +215,7 @@ def run_test(rt: RunTest, data: Dataset, *, with_last_run: bool) -> dict[str, An
     }
 
 
-def docs_run_test(rt: RunTest, data: Dataset, *, detail: bool) -> dict[str, Any]:
-    """The published pages' RunTest: 12 fields in the list, more in the detail."""
-    full = run_test(rt, data, with_last_run=True)
-    full["description"] = rt.description or ""
-    for key in ("created_at", "updated_at"):
-        full[key] = iso_ms(getattr(rt, key))
-    full["last_run_at"] = iso_ms(data.last_run_at(rt.id))
-    keys = [
-        "id",
-        "name",
-        "description",
-        "agent_definition",
-        "agent_definition_detail",
-        "source_type",
-        "source_type_display",
-        "scenarios",
-        "enable_tool_evaluation",
-        "created_at",
-        "updated_at",
-        "last_run_at",
-    ]
-    if detail:
-        full["agent_version"] = rt.agent_definition.version_id if rt.agent_definition else None
-        keys[4:4] = ["agent_version"]
-        keys[7:7] = ["prompt_template", "prompt_template_detail", "prompt_version"]
-        keys[10:10] = ["prompt_version_detail"]
-        keys[12:12] = [
-            "scenarios_detail",
-            "dataset_row_ids",
-            "simulator_agent",
-            "simulator_agent_detail",
-            "simulate_eval_configs",
-            "simulate_eval_configs_detail",
-            "evals_detail",
-        ]
-    return {k: full[k] for k in keys}
-
-
-def _voice_turn(t: Turn) -> dict[str, Any]:
+def _voice_turn(t: TurnRecord) -> dict[str, Any]:
     return {
         "id": t.id,
         "speaker_role": t.role,
@@ -240,7 +229,18 @@ def _voice_turn(t: Turn) -> dict[str, Any]:
     }
 
 
-def _chat_turn(t: Turn, session: str | None) -> dict[str, Any]:
+def _snapshot_turn(t: TurnRecord) -> dict[str, Any]:
+    """A rerun snapshot keeps the old run's transcript as stored: a smaller item."""
+    return {
+        "content": t.content,
+        "end_time_ms": t.end_ms,
+        "speaker_role": t.role,
+        "start_time_ms": t.start_ms,
+        "confidence_score": 1.0,
+    }
+
+
+def _chat_turn(t: TurnRecord, session: str | None) -> dict[str, Any]:
     return {
         "id": t.id,
         "role": t.role,
@@ -252,13 +252,13 @@ def _chat_turn(t: Turn, session: str | None) -> dict[str, Any]:
     }
 
 
-def transcript(call: Call) -> list[dict[str, Any]]:
+def transcript(call: CallRecord) -> list[dict[str, Any]]:
     if call.kind == "voice":
         return [_voice_turn(t) for t in call.turns]
     return [_chat_turn(t, call.session_id) for t in call.turns]
 
 
-def _duration(call: Call) -> float | int | None:
+def call_duration(call: CallRecord) -> float | int | None:
     if call.kind == "voice":
         return call.duration_seconds
     if len(call.turns) < 2:
@@ -267,19 +267,22 @@ def _duration(call: Call) -> float | int | None:
 
 
 def _evals(
-    stored: dict[str, Any], rt: RunTest, *, live_only: bool
+    stored: dict[str, Any], rt: RunTestRecord, *, grid: bool
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    live = {c.id: c for c in rt.eval_configs}
+    """The grid shows live configs only and says `template_type: "single"`; the listing of
+    call executions keeps deleted configs' keys and sends `template_type: null`."""
+    live = {c.id for c in rt.eval_configs}
+    template_type = "single" if grid else None
     outputs, metrics = {}, {}
     for config_id, item in stored.items():
-        if live_only and config_id not in live:
+        if grid and config_id not in live:
             continue
         outputs[config_id] = output_item(item)
-        metrics[config_id] = metric_item(config_id, item, live.get(config_id))
+        metrics[config_id] = metric_item(config_id, item, template_type=template_type)
     return outputs, metrics
 
 
-def _scenario_columns(scenario: Scenario | None) -> dict[str, Any]:
+def _scenario_columns(scenario: ScenarioRecord | None) -> dict[str, Any]:
     if scenario is None or not scenario.dataset_id:
         return {}
     return {
@@ -295,7 +298,7 @@ def _scenario_columns(scenario: Scenario | None) -> dict[str, Any]:
     }
 
 
-def _agent_keys(rt: RunTest) -> dict[str, Any]:
+def _agent_keys(rt: RunTestRecord) -> dict[str, Any]:
     keys: dict[str, Any] = {}
     if rt.simulator_agent_id:
         keys["simulator_agent_name"] = "Default simulator"
@@ -306,26 +309,27 @@ def _agent_keys(rt: RunTest) -> dict[str, Any]:
     return keys
 
 
-def call_row(call: Call, rt: RunTest, data: Dataset, *, endpoint: int) -> dict[str, Any]:
-    """A §4.1 CallRow: endpoint 3 flavour (full transcript) or 4 (`[]`, snapshots, live evals)."""
+def call_row(call: CallRecord, rt: RunTestRecord, data: Dataset, *, grid: bool) -> dict[str, Any]:
+    """A call row of `/simulate/run-tests/{id}/call-executions/` (full transcript), or with
+    `grid`, of `/simulate/test-executions/{id}/` (empty transcript, rerun snapshots, only the
+    evals of live configs)."""
     scenario = data.scenario(call.scenario_id)
     voice = call.kind == "voice"
-    ep4 = endpoint == 4
-    outputs, metrics = _evals(call.eval_outputs, rt, live_only=ep4)
-    duration = _duration(call)
+    outputs, metrics = _evals(call.eval_outputs, rt, grid=grid)
+    duration = call_duration(call)
     latency = call.avg_agent_latency_ms
     chat_tokens = None if voice or call.status != "completed" else 120 + len(call.turns) * 40
     row: dict[str, Any] = {
         "id": call.id,
         "service_provider_call_id": f"cust_{call.id[:8]}" if call.started_at else None,
-        "session_id": call.session_id if ep4 else None,
+        "session_id": call.session_id if grid else None,
         "timestamp": iso(call.updated_at),
         "call_type": call.direction,
         "status": call.status,
         "duration": duration,
         "duration_seconds": call.duration_seconds,
         "start_time": iso(call.started_at if voice or not call.turns else call.turns[0].created_at),
-        "transcript": [] if ep4 else transcript(call),
+        "transcript": [] if grid else transcript(call),
         "scenario": scenario.name if scenario else None,
         "overall_score": call.overall_score,
         "response_time": round(call.response_time_ms / 1000, 3)
@@ -342,7 +346,7 @@ def call_row(call: Call, rt: RunTest, data: Dataset, *, endpoint: int) -> dict[s
         "call_summary": call.call_summary,
         "recordings": (
             {"combined": f"https://recordings.example/{call.id}.wav"}
-            if voice and duration and not ep4
+            if voice and duration and not grid
             else {}
         ),
         "test_execution_id": call.execution_id,
@@ -383,13 +387,16 @@ def call_row(call: Call, rt: RunTest, data: Dataset, *, endpoint: int) -> dict[s
         "provider": call.provider if voice else (call.provider or None),
         "phone_number": call.phone_number,
     }
-    if not ep4:
+    if not grid:
         del row["rerun_snapshots"]
     return row
 
 
-def snapshot_row(snap: Snapshot, call: Call, rt: RunTest, data: Dataset) -> dict[str, Any]:
-    """Endpoint 3's interleaved snapshot rows: their own, smaller key set, raw evals."""
+def snapshot_row(
+    snap: SnapshotRecord, call: CallRecord, rt: RunTestRecord, data: Dataset
+) -> dict[str, Any]:
+    """A rerun snapshot as its own row of `/simulate/run-tests/{id}/call-executions/`: a
+    smaller key set, raw evals."""
     scenario = data.scenario(call.scenario_id)
     url = f"https://recordings.example/{snap.id}.wav"
     return {
@@ -398,7 +405,7 @@ def snapshot_row(snap: Snapshot, call: Call, rt: RunTest, data: Dataset) -> dict
         "call_type": "outboundPhoneCall" if call.direction == "Outbound" else "inboundPhoneCall",
         "status": snap.status,
         "duration": snap.duration_seconds,
-        "transcript": [{"role": t.role, "message": t.content} for t in call.turns],
+        "transcript": [_snapshot_turn(t) for t in snap.turns],
         "scenario": scenario.name if scenario else None,
         "overall_score": snap.overall_score,
         "response_time": snap.response_time_ms,
@@ -432,8 +439,8 @@ def snapshot_row(snap: Snapshot, call: Call, rt: RunTest, data: Dataset) -> dict
     }
 
 
-def snapshot_object(snap: Snapshot, rt: RunTest) -> dict[str, Any]:
-    """An entry of endpoint 4's `rerun_snapshots`."""
+def snapshot_object(snap: SnapshotRecord, rt: RunTestRecord) -> dict[str, Any]:
+    """An entry of a `/simulate/test-executions/{id}/` row's `rerun_snapshots`."""
     return {
         "id": snap.id,
         "snapshot_timestamp": iso(snap.snapshot_timestamp),
@@ -461,7 +468,7 @@ def snapshot_object(snap: Snapshot, rt: RunTest) -> dict[str, Any]:
         "transcript_available": False,
         "recording_available": True,
         "eval_outputs": snap.eval_outputs,
-        "transcripts": [],
+        "transcripts": [_snapshot_turn(t) for t in snap.turns],
         "analysis_data": None,
         "evaluation_data": None,
         "provider_call_data": None,
@@ -475,58 +482,4 @@ def snapshot_object(snap: Snapshot, rt: RunTest) -> dict[str, Any]:
         "talk_ratio": None,
         "avg_stop_time_after_interruption_ms": None,
         "conversation_metrics_data": None,
-    }
-
-
-def docs_eval_outputs(stored: dict[str, Any], *, key_by_name: bool) -> dict[str, Any]:
-    """The pages' `{name, output, output_type, reason}`; pending placeholders drop out."""
-    out = {}
-    for config_id, item in stored.items():
-        if "name" not in item:
-            continue
-        out[item["name"] if key_by_name else config_id] = {
-            "name": item["name"],
-            "output": item.get("output"),
-            "output_type": item.get("output_type"),
-            "reason": item.get("reason"),
-        }
-    return out
-
-
-def docs_call_row(call: Call, data: Dataset, *, endpoint: int) -> dict[str, Any]:
-    """The pages' call object: `scenario` as `{id, name}` on endpoint 3, a name on 4."""
-    scenario = data.scenario(call.scenario_id)
-    outputs = docs_eval_outputs(call.eval_outputs, key_by_name=True)
-    if endpoint == 4:
-        return {
-            "id": call.id,
-            "status": call.status,
-            "duration": _duration(call),
-            "transcript": transcript(call),
-            "overall_score": call.overall_score,
-            "eval_outputs": outputs,
-            "scenario": scenario.name if scenario else None,
-            "created_at": iso_ms(call.created_at),
-        }
-    return {
-        "id": call.id,
-        "session_id": call.session_id,
-        "status": call.status,
-        "duration": _duration(call),
-        "start_time": iso_ms(call.started_at),
-        "transcript": transcript(call),
-        "scenario": {"id": scenario.id, "name": scenario.name} if scenario else None,
-        "overall_score": call.overall_score * 10 if call.overall_score is not None else None,
-        "eval_outputs": outputs,
-        "eval_metrics": {name: o["output"] for name, o in outputs.items()},
-        "customer_name": "Dana Customer",
-        "call_summary": call.call_summary,
-        "ended_reason": call.ended_reason,
-        "avg_agent_latency": (
-            call.avg_agent_latency_ms / 1000 if call.avg_agent_latency_ms is not None else None
-        ),
-        "scenario_id": call.scenario_id,
-        "is_snapshot": False,
-        "rerun_type": None,
-        "created_at": iso_ms(call.created_at),
     }

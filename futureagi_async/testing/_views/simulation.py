@@ -1,23 +1,29 @@
-"""Endpoint 5, `/sdk/api/v1/simulation/runs/`: the only wrapped one, three selector modes."""
+"""The views of `client.simulation`: `/sdk/api/v1/simulation/runs/`, the only wrapped answer.
+
+One URL, three modes picked by the selector sent: `call_execution_id` (`call`), `execution_id`
+(`execution`, which `execution_calls` pages through) or `run_test_name` (`runs`).
+"""
 
 from __future__ import annotations
 
 import math
 from typing import Any
 
-from ._dataset import Call, Dataset, Execution, RunTest
-from ._envelopes import Reply, envelope, sdk_validation
-from ._evals import UnsupportedOutputType, eval_results
-from ._render import docs_eval_outputs
-from ._request import Request, is_uuid
-from ._wire import iso, iso_ms
+from .._envelopes import Reply, sdk_validation
+from .._evals import UnsupportedOutputType, eval_results
+from .._records import CallRecord, ExecutionRecord, RunTestRecord
+from .._render_docs import docs_eval_outputs
+from .._request import Request, is_uuid
+from .._store import Dataset
+from .._types import Dialect
+from .._wire import iso, iso_ms
+from ._common import ViewOptions, answer, fail, ok
 
-__all__ = ["simulation_runs"]
+__all__ = ["call", "execution", "runs", "simulation_runs"]
 
 _KNOWN = ("run_test_name", "execution_id", "call_execution_id", "eval_name", "summary")
 _TRUE = {"true", "True", "TRUE", "t", "T", "yes", "Yes", "YES", "y", "Y", "on", "On", "ON", "1"}
 _FALSE = {"false", "False", "FALSE", "f", "F", "no", "No", "NO", "n", "N", "off", "Off", "OFF", "0"}
-_JSON: list[tuple[bytes, bytes]] = []
 _CRASH = "Unable to fetch simulation runs."
 
 
@@ -26,14 +32,12 @@ class _Crash(Exception):
 
 
 def _wrap(result: Any) -> Reply:
-    return 200, _JSON, {"status": True, "result": result}
+    return ok({"status": True, "result": result})
 
 
-def _fail(status: int, message: str) -> Reply:
-    return status, _JSON, envelope(status, message)
-
-
-def simulation_runs(req: Request, data: Dataset, dialect: str) -> Reply:
+def simulation_runs(req: Request, data: Dataset, options: ViewOptions) -> Reply:
+    """`GET /sdk/api/v1/simulation/runs/`: validate, then hand over to the selected mode."""
+    dialect = options.dialect
     params = req.params()
     errors: dict[str, list[str]] = {}
     for name in ("execution_id", "call_execution_id"):
@@ -45,7 +49,7 @@ def simulation_runs(req: Request, data: Dataset, dialect: str) -> Reply:
     if summary not in _TRUE | _FALSE:
         errors["summary"] = ["Must be a valid boolean."]
     if dialect == "backend":
-        # Unlike endpoints 1 and 4, unknown params are reported with everything else.
+        # Unlike the strict /simulate/ serializers, unknown params come with every other error.
         for key in params:
             if key not in (*_KNOWN, "page", "limit"):
                 errors[key] = ["Unknown field."]
@@ -55,17 +59,17 @@ def simulation_runs(req: Request, data: Dataset, dialect: str) -> Reply:
         ]
     if errors:
         if dialect == "docs":
-            return 400, _JSON, envelope(400, "; ".join(m for ms in errors.values() for m in ms))
-        return 400, _JSON, sdk_validation(errors)
+            return fail(400, "; ".join(m for ms in errors.values() for m in ms))
+        return answer(400, sdk_validation(errors))
     names = [n.strip() for n in params.get("eval_name", "").split(",") if n.strip()]
     try:
         if "call_execution_id" in params:
-            return _one_call(data, dialect, params["call_execution_id"], names)
+            return call(data, dialect, params["call_execution_id"], names)
         if "execution_id" in params:
-            return _one_execution(data, dialect, params, names, summary in _TRUE)
-        return _by_name(data, dialect, params, names)
+            return execution(data, dialect, params, names, summary in _TRUE)
+        return runs(data, dialect, params, names)
     except (_Crash, UnsupportedOutputType):
-        return _fail(500, _CRASH)
+        return fail(500, _CRASH)
 
 
 def _page(params: dict[str, str], count: int) -> tuple[int, int, int]:
@@ -89,11 +93,11 @@ def _page(params: dict[str, str], count: int) -> tuple[int, int, int]:
     return page, size, pages
 
 
-def _ts(dialect: str) -> Any:
+def _ts(dialect: Dialect) -> Any:
     return iso_ms if dialect == "docs" else iso
 
 
-def _outputs(call: Call, dialect: str, names: list[str]) -> dict[str, Any]:
+def _outputs(call: CallRecord, dialect: Dialect, names: list[str]) -> dict[str, Any]:
     stored = call.eval_outputs
     if names:
         wanted = {n.lower() for n in names}
@@ -105,49 +109,50 @@ def _outputs(call: Call, dialect: str, names: list[str]) -> dict[str, Any]:
     return stored
 
 
-def _one_call(data: Dataset, dialect: str, call_id: str, names: list[str]) -> Reply:
-    call = data.call(call_id)
-    if call is None:
-        return _fail(404, "Call execution not found.")
-    scenario = data.scenario(call.scenario_id)
+def call(data: Dataset, dialect: Dialect, call_id: str, names: list[str]) -> Reply:
+    """`client.simulation.call`: one call, by `call_execution_id`."""
+    found = data.call(call_id)
+    if found is None:
+        return fail(404, "Call execution not found.")
+    scenario = data.scenario(found.scenario_id)
     ts = _ts(dialect)
     return _wrap(
         {
-            "call_execution_id": call.id,
-            "execution_id": call.execution_id,
-            "scenario_id": call.scenario_id,
+            "call_execution_id": found.id,
+            "execution_id": found.execution_id,
+            "scenario_id": found.scenario_id,
             "scenario_name": scenario.name if scenario else None,
-            "status": call.status,
-            "started_at": ts(call.started_at),
-            "completed_at": ts(call.completed_at),
-            "duration_seconds": call.duration_seconds,
-            "ended_reason": call.ended_reason,
-            "call_summary": call.call_summary,
-            "eval_outputs": _outputs(call, dialect, names),
+            "status": found.status,
+            "started_at": ts(found.started_at),
+            "completed_at": ts(found.completed_at),
+            "duration_seconds": found.duration_seconds,
+            "ended_reason": found.ended_reason,
+            "call_summary": found.call_summary,
+            "eval_outputs": _outputs(found, dialect, names),
             "latency": {
-                "avg_agent_latency_ms": call.avg_agent_latency_ms,
-                "response_time_ms": call.response_time_ms,
+                "avg_agent_latency_ms": found.avg_agent_latency_ms,
+                "response_time_ms": found.response_time_ms,
             },
             "cost": {
-                "total_cost_cents": call.cost_cents,
-                "stt_cost_cents": 0 if call.cost_cents is not None else None,
-                "llm_cost_cents": call.cost_cents,
-                "tts_cost_cents": 0 if call.cost_cents is not None else None,
+                "total_cost_cents": found.cost_cents,
+                "stt_cost_cents": 0 if found.cost_cents is not None else None,
+                "llm_cost_cents": found.cost_cents,
+                "tts_cost_cents": 0 if found.cost_cents is not None else None,
             },
         }
     )
 
 
 def _execution_record(
-    data: Dataset, dialect: str, execution: Execution, rt: RunTest, names: list[str]
+    data: Dataset, dialect: Dialect, record: ExecutionRecord, rt: RunTestRecord, names: list[str]
 ) -> dict[str, Any]:
-    calls = data.calls_of(execution.id)
+    calls = data.calls_of(record.id)
     ts = _ts(dialect)
     return {
-        "execution_id": execution.id,
-        "status": execution.status,
-        "started_at": ts(execution.started_at),
-        "completed_at": ts(execution.completed_at),
+        "execution_id": record.id,
+        "status": record.status,
+        "started_at": ts(record.started_at),
+        "completed_at": ts(record.completed_at),
         "total_calls": len(calls),
         "completed_calls": sum(c.status == "completed" for c in calls),
         "failed_calls": sum(c.status == "failed" for c in calls),
@@ -155,15 +160,16 @@ def _execution_record(
     }
 
 
-def _one_execution(
-    data: Dataset, dialect: str, params: dict[str, str], names: list[str], summary: bool
+def execution(
+    data: Dataset, dialect: Dialect, params: dict[str, str], names: list[str], summary: bool
 ) -> Reply:
-    execution = data.execution(params["execution_id"])
-    rt = data.run_test(execution.run_test_id) if execution else None
-    if execution is None or rt is None:
-        return _fail(404, "Test execution not found.")
-    result = _execution_record(data, dialect, execution, rt, names)
-    calls = sorted(data.calls_of(execution.id), key=lambda c: c.updated_at, reverse=True)
+    """`client.simulation.execution` and `execution_calls`: one execution, its calls paged."""
+    found = data.execution(params["execution_id"])
+    rt = data.run_test(found.run_test_id) if found else None
+    if found is None or rt is None:
+        return fail(404, "Test execution not found.")
+    result = _execution_record(data, dialect, found, rt, names)
+    calls = sorted(data.calls_of(found.id), key=lambda c: c.updated_at, reverse=True)
     page, size, pages = _page(params, len(calls))
     result["call_results"] = {
         "total_pages": pages,
@@ -182,17 +188,21 @@ def _one_execution(
         ],
     }
     if summary:
-        result.update(_summary(data, dialect, execution, rt, calls))
+        result.update(_summary(data, dialect, found, rt, calls))
     return _wrap(result)
 
 
 def _summary(
-    data: Dataset, dialect: str, execution: Execution, rt: RunTest, calls: list[Call]
+    data: Dataset,
+    dialect: Dialect,
+    record: ExecutionRecord,
+    rt: RunTestRecord,
+    calls: list[CallRecord],
 ) -> dict[str, Any]:
     """Never computed (null), too little data (`{}`), or clusters keyed by config name."""
-    if execution.summary_kind == 0:
+    if record.summary_kind == 0:
         return {"eval_explanation_summary": None, "eval_explanation_summary_status": "pending"}
-    if execution.summary_kind == 1 or not rt.eval_configs:
+    if record.summary_kind == 1 or not rt.eval_configs:
         return {"eval_explanation_summary": {}, "eval_explanation_summary_status": "completed"}
     config = rt.eval_configs[0]
     members = [c.id for c in calls if c.status == "failed"][:4] or [c.id for c in calls[:2]]
@@ -231,12 +241,13 @@ def _summary(
     }
 
 
-def _by_name(data: Dataset, dialect: str, params: dict[str, str], names: list[str]) -> Reply:
+def runs(data: Dataset, dialect: Dialect, params: dict[str, str], names: list[str]) -> Reply:
+    """`client.simulation.runs`: the executions of the run tests of that exact name."""
     wanted = params["run_test_name"]
     # Exact and case-sensitive; same-named run tests are merged.
     run_tests = {rt.id: rt for rt in data.run_tests if rt.name == wanted}
     if not run_tests:
-        return _fail(404, "Run test not found.")
+        return fail(404, "Run test not found.")
     executions = [e for e in data.executions if e.run_test_id in run_tests]
     executions.sort(key=lambda e: e.created_at, reverse=True)
     page, size, pages = _page(params, len(executions))
