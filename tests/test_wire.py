@@ -261,13 +261,12 @@ async def test_plain_http_where_tls_was_expected(fake: FakeAPI) -> None:
     assert caught.value.retries == 1
 
 
-async def test_a_tls_handshake_the_server_abandons(ca: trustme.CA, fake: FakeAPI) -> None:
-    """A TCP connection accepted and closed before the handshake ends."""
+async def test_a_tls_handshake_the_server_rejects(ca: trustme.CA, fake: FakeAPI) -> None:
+    """The server wants a client certificate nobody has, and sends an alert instead."""
 
     async def never(exchange: Exchange) -> bool:
         raise AssertionError("no request should arrive")
 
-    # The server's context requires a client certificate nobody has: the handshake fails.
     context = server_context(ca.issue_cert("127.0.0.1"))
     context.verify_mode = ssl.CERT_REQUIRED
     async with (
