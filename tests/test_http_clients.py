@@ -119,7 +119,7 @@ async def test_every_kind_survives_connections_the_server_closed(
 async def test_every_kind_reads_a_gzip_body(fake: FakeAPI, http_client: Any) -> None:
     run_test = fake.dataset.run_tests[1]
     path = f"/simulate/run-tests/{run_test.id}/"
-    async with fake.client() as http:
+    async with fake.http_client() as http:
         body = gzip.compress((await http.get(path)).content)
 
     async def gzipped(exchange: wire.Exchange) -> bool:

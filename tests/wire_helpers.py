@@ -98,7 +98,7 @@ async def reset(exchange: Exchange) -> None:
 async def fake_answer(fake: FakeAPI, *, keep_alive: bool = True) -> AsyncIterator[Answer]:
     """Answers rendered by the fake in-process, written keep-alive (no `Connection: close`
     even when `keep_alive=False` drops the connection: that is the point of it)."""
-    async with fake.client(headers={}) as http:
+    async with fake.http_client(headers={}) as http:
 
         async def answer(exchange: Exchange) -> bool:
             request = exchange.request
