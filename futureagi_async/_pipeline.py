@@ -27,11 +27,10 @@ from ._errors import (
     RateLimitError,
     ResponseDecodeError,
     error_from_response,
-    preview,
     snippet,
 )
 from ._http import Connection
-from ._json import loads
+from ._json import NestedTooDeeply, loads, preview
 from ._retry import RETRYABLE_STATUSES
 from ._version import __version__
 
@@ -218,7 +217,7 @@ def _decode(response: httpx2.Response, url: str) -> Any:
     if 200 <= status < 300:
         try:
             return loads(raw)
-        except RecursionError:
+        except NestedTooDeeply:
             raise ResponseDecodeError(
                 f"the {status} response is nested too deeply to read ({len(raw)} bytes)",
                 body=snippet(raw),
@@ -249,7 +248,7 @@ def _decode(response: httpx2.Response, url: str) -> Any:
         )
     try:
         body: object = loads(raw) if raw else None
-    except (ValueError, RecursionError):
+    except ValueError:
         body = None
     error = error_from_response(
         status,
