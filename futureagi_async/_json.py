@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-__all__ = ["HAVE_ORJSON", "dumps", "loads", "preview"]
+__all__ = ["HAVE_ORJSON", "NestedTooDeeply", "dumps", "loads", "preview"]
 
 try:
     import orjson
@@ -36,7 +36,12 @@ def loads(raw: bytes | str) -> Any:
         return json.loads(raw, parse_int=_int_or_digits)
     except RecursionError:
         text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
-        raise json.JSONDecodeError("nested too deeply", text[:200], 0) from None
+        raise NestedTooDeeply("nested too deeply", text[:200], 0) from None
+
+
+class NestedTooDeeply(json.JSONDecodeError):
+    """Valid-looking JSON nested past what the parser goes: not a body cut short, so a
+    caller need not retry it."""
 
 
 # Python refuses to convert integers longer than this many digits (a guard against slow
