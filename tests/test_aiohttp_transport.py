@@ -29,6 +29,7 @@ import trustme
 
 from futureagi_async import APIConnectionError, AsyncClient, ConfigurationError
 from futureagi_async._aiohttp import AiohttpTransport
+from futureagi_async._http import read_whole
 from futureagi_async.testing import TEST_API_KEY, TEST_SECRET_KEY, FakeAPI
 
 pytestmark = pytest.mark.anyio
@@ -218,6 +219,20 @@ async def test_gzip_body_is_decoded_once_and_headers_are_the_wire_headers(server
     assert response.json() == GZIPPED
     assert response.headers["content-encoding"] == "gzip"
     assert int(response.headers["content-length"]) < len(response.content)
+
+
+async def test_a_body_with_nothing_to_decode_comes_back_as_read(
+    server: _Server, anyio_backend: str
+) -> None:
+    async with AiohttpTransport(max_connections=1) as transport:
+        request = httpx2.Request("GET", f"{server.url}/page")
+        response = await transport.handle_async_request(request)
+        # On asyncio, as `httpx2.Response(content=...)` leaves it; trio's httpx2 pool streams.
+        read = (response.is_stream_consumed, response.is_closed)
+        assert read == ((True, True) if anyio_backend == "asyncio" else (False, False))
+        whole = await read_whole(response)  # how the library's own pool reads a response
+    assert whole.json() == {"path": "/page"}
+    assert whole.headers["content-length"] == str(len(whole.content))
 
 
 async def test_concurrent_requests_stay_within_max_connections(server: _Server) -> None:
