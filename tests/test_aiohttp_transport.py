@@ -31,6 +31,7 @@ from futureagi_async import APIConnectionError, AsyncClient, ConfigurationError
 from futureagi_async._aiohttp import AiohttpTransport
 from futureagi_async._http import read_whole
 from futureagi_async.testing import TEST_API_KEY, TEST_SECRET_KEY, FakeAPI
+from tests.test_wire import server_context, trusting
 
 pytestmark = pytest.mark.anyio
 
@@ -145,18 +146,6 @@ def _serve(tls: ssl.SSLContext | None = None) -> Iterator[_Server]:
         thread.join()
 
 
-def _server_context(leaf: trustme.LeafCert) -> ssl.SSLContext:
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    leaf.configure_cert(context)
-    return context
-
-
-def _trusting(ca: trustme.CA) -> ssl.SSLContext:
-    context = ssl.create_default_context()
-    ca.configure_trust(context)
-    return context
-
-
 @pytest.fixture
 def server() -> Iterator[_Server]:
     yield from _serve()
@@ -164,7 +153,7 @@ def server() -> Iterator[_Server]:
 
 @pytest.fixture
 def tls_server(ca: trustme.CA) -> Iterator[_Server]:
-    yield from _serve(_server_context(ca.issue_cert("127.0.0.1")))
+    yield from _serve(server_context(ca.issue_cert("127.0.0.1")))
 
 
 def _cert_error_in_chain(exc: BaseException) -> bool:
@@ -367,7 +356,7 @@ def test_importing_the_library_does_not_import_aiohttp() -> None:
 
 
 async def test_tls_get_with_a_trusted_ca(tls_server: _Server, ca: trustme.CA) -> None:
-    async with AiohttpTransport(max_connections=2, verify=_trusting(ca)) as transport:
+    async with AiohttpTransport(max_connections=2, verify=trusting(ca)) as transport:
         for _ in range(3):
             assert (await _get(transport, f"{tls_server.url}/page")).status_code == 200
     assert tls_server.connections == 1
@@ -394,8 +383,8 @@ async def test_certificate_failures_are_connect_errors_caused_by_the_ssl_error(
             not_before=now - datetime.timedelta(days=2),
             not_after=now - datetime.timedelta(days=1),
         )
-    for server in _serve(_server_context(leaf)):
-        async with AiohttpTransport(max_connections=1, verify=_trusting(trusted)) as transport:
+    for server in _serve(server_context(leaf)):
+        async with AiohttpTransport(max_connections=1, verify=trusting(trusted)) as transport:
             with pytest.raises(httpx2.ConnectError) as caught:
                 await _get(transport, f"{server.url}/page")
         assert _cert_error_in_chain(caught.value)
@@ -423,8 +412,8 @@ async def test_the_library_on_the_transport_over_the_fake() -> None:
 async def test_the_library_reports_a_certificate_failure_with_the_ssl_error_in_its_chain(
     ca: trustme.CA,
 ) -> None:
-    for server in _serve(_server_context(trustme.CA().issue_cert("127.0.0.1"))):
-        transport = AiohttpTransport(max_connections=1, verify=_trusting(ca))
+    for server in _serve(server_context(trustme.CA().issue_cert("127.0.0.1"))):
+        transport = AiohttpTransport(max_connections=1, verify=trusting(ca))
         async with (
             httpx2.AsyncClient(transport=transport) as http,
             AsyncClient(
@@ -458,7 +447,7 @@ async def test_http_backend_aiohttp_over_tls(tls_server: _Server, ca: trustme.CA
         TEST_SECRET_KEY,
         base_url=tls_server.url,
         http_backend="aiohttp",
-        verify=_trusting(trustme.CA()),  # not the server's CA
+        verify=trusting(trustme.CA()),  # not the server's CA
     ) as client:
         with pytest.raises(APIConnectionError) as caught:
             await client.run_tests.get("3f6c2a52-8d1e-4c4b-9a57-0c3b1f0e9a11")
@@ -468,7 +457,7 @@ async def test_http_backend_aiohttp_over_tls(tls_server: _Server, ca: trustme.CA
         TEST_SECRET_KEY,
         base_url=tls_server.url,
         http_backend="aiohttp",
-        verify=_trusting(ca),
+        verify=trusting(ca),
         max_retries=0,
     ) as client:
         # Trusted, the request arrives (this server's answer makes a tolerant, empty RunTest).
