@@ -27,10 +27,11 @@ to a short snippet. No error chains an http request object (it would carry the k
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections.abc import Mapping, Sequence
 from typing import Any
+
+from ._json import preview
 
 __all__ = [
     "APIConnectionError",
@@ -50,7 +51,6 @@ __all__ = [
     "ResponseDecodeError",
     "ServerError",
     "error_from_response",
-    "preview",
     "snippet",
 ]
 
@@ -222,50 +222,6 @@ def snippet(raw: bytes | str, limit: int = _SNIPPET_CHARS) -> str:
     text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
     text = " ".join(text[: limit * 4].split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def preview(value: object, limit: int = _SNIPPET_CHARS) -> str:
-    """A short text of decoded JSON, without recursing: a body nested 100,000 deep is fine.
-
-    `repr` of such a body raises RecursionError (and of a 5,000-digit integer, ValueError), so
-    messages use this instead.
-    """
-    out: list[str] = []
-    size = 0
-    stack: list[object] = [value]
-    while stack and size <= limit:
-        item = stack.pop()
-        if isinstance(item, _Text):
-            text = str(item)
-        elif isinstance(item, Mapping):
-            text = "{"
-            stack.append(_Text("}"))
-            entries = list(itertools.islice(item.items(), limit))
-            for i in range(len(entries) - 1, -1, -1):
-                key, inner = entries[i]
-                stack.append(inner)
-                stack.append(_Text(("" if i == 0 else ", ") + preview(key, limit) + ": "))
-        elif isinstance(item, list | tuple):
-            text = "["
-            stack.append(_Text("]"))
-            entries = list(item[:limit])
-            for i in range(len(entries) - 1, -1, -1):
-                stack.append(entries[i])
-                if i:
-                    stack.append(_Text(", "))
-        elif isinstance(item, str):
-            text = repr(item[: limit + 1])
-        elif isinstance(item, int) and item.bit_length() > 128:
-            text = f"<a {item.bit_length()}-bit integer>"
-        else:
-            text = repr(item)[: limit + 1]
-        out.append(text)
-        size += len(text)
-    return snippet("".join(out), limit)
-
-
-class _Text(str):
-    """Literal text on `preview`'s stack, told apart from the JSON strings it renders."""
 
 
 def _message_from(body: Mapping[str, Any]) -> tuple[str | None, str | None, float | None]:

@@ -14,6 +14,7 @@ A `Connection` sends one GET and returns the response with its body read. There 
 
 from __future__ import annotations
 
+import os
 import ssl
 import sys
 import urllib.request
@@ -54,6 +55,25 @@ class Connection(Protocol):
     async def aclose(self) -> None: ...
 
 
+async def read_whole(response: Any) -> httpx2.Response:
+    """A streamed httpx2 (or legacy httpx) response as httpx2's, its body read, then decoded.
+
+    Not `aread()`: it decodes as it reads, and a body that fails to decode (bad gzip) leaves
+    the http library's inner stream generators open, which trio reports as ResourceWarnings.
+    """
+    headers = response.headers.multi_items()
+    try:
+        if response.is_stream_consumed:
+            # Made with its content (a mock transport's): that is already decoded.
+            raw = response.content
+            headers = [(k, v) for k, v in headers if k.lower() != "content-encoding"]
+        else:
+            raw = b"".join([chunk async for chunk in response.aiter_raw()])
+    finally:
+        await response.aclose()
+    return httpx2.Response(response.status_code, headers=headers, content=raw)
+
+
 class OwnPool:
     """The library's own pool: a transport we built and nobody else uses."""
 
@@ -73,12 +93,7 @@ class OwnPool:
         request = httpx2.Request(
             "GET", url, headers=headers, extensions={"timeout": timeouts.as_dict()}
         )
-        response = await self.transport.handle_async_request(request)
-        try:
-            await response.aread()
-        finally:
-            await response.aclose()
-        return response
+        return await read_whole(await self.transport.handle_async_request(request))
 
     async def aclose(self) -> None:
         self._closed = True
@@ -109,7 +124,8 @@ class LentClient:
             timeout=timeouts,
         )
         request.headers.pop("Authorization", None)
-        return await self.client.send(request, auth=None, follow_redirects=False)
+        response = await self.client.send(request, auth=None, follow_redirects=False, stream=True)
+        return await read_whole(response)
 
     async def aclose(self) -> None:
         if self.owned:
@@ -142,7 +158,10 @@ class LegacyClient:
         )
         request.headers.pop("Authorization", None)
         try:
-            response = await self.client.send(request, auth=None, follow_redirects=False)
+            response = await self.client.send(
+                request, auth=None, follow_redirects=False, stream=True
+            )
+            return await read_whole(response)
         except httpx.HTTPError as exc:
             # The same names exist in httpx2; fall back to the nearest common base.
             fallback = (
@@ -156,14 +175,6 @@ class LegacyClient:
             if not (isinstance(translated, type) and issubclass(translated, fallback)):
                 translated = fallback
             raise translated(str(exc)) from exc.__cause__
-        # httpx already decoded the body: drop the encoding so httpx2 does not decode it again.
-        decoded = [(k, v) for k, v in response.headers.raw if k.lower() != b"content-encoding"]
-        return httpx2.Response(
-            response.status_code,
-            headers=decoded,
-            content=response.content,
-            request=httpx2.Request("GET", url),
-        )
 
     async def aclose(self) -> None:
         return None
@@ -174,6 +185,23 @@ def _environment_names_a_proxy() -> bool:
     return any(scheme in ("http", "https", "all") for scheme in urllib.request.getproxies())
 
 
+def _ssl_context(verify: VerifyTypes) -> ssl.SSLContext | bool:
+    """`verify` as httpx2 takes it without a warning: a CA bundle's path becomes a context."""
+    if isinstance(verify, ssl.SSLContext | bool):
+        return verify
+    if not isinstance(verify, str):
+        raise ConfigurationError(
+            "verify must be True, False, a CA bundle's path or an ssl.SSLContext, "
+            f"got {type(verify).__qualname__}"
+        )
+    try:
+        if os.path.isdir(verify):
+            return ssl.create_default_context(capath=verify)
+        return ssl.create_default_context(cafile=verify)
+    except (OSError, ssl.SSLError) as exc:
+        raise ConfigurationError(f"verify={verify!r} is not a readable CA bundle: {exc}") from None
+
+
 def build_pool(
     *, max_connections: int, verify: VerifyTypes, timeout: httpx2.Timeout, backend: HttpBackend
 ) -> Connection:
@@ -181,6 +209,7 @@ def build_pool(
     limits = httpx2.Limits(
         max_connections=max_connections, max_keepalive_connections=max_connections
     )
+    verify = _ssl_context(verify)
     if backend == "aiohttp":
         try:
             from ._aiohttp import AiohttpTransport  # type: ignore[import-not-found,unused-ignore]

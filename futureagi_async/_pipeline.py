@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import platform
 import ssl
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
@@ -27,17 +27,18 @@ from ._errors import (
     RateLimitError,
     ResponseDecodeError,
     error_from_response,
-    preview,
     snippet,
 )
 from ._http import Connection
-from ._json import loads
+from ._json import NestedTooDeeply, loads, preview
 from ._retry import RETRYABLE_STATUSES
 from ._version import __version__
 
 __all__ = ["Pipeline", "SharedResources"]
 
 T = TypeVar("T")
+
+_HTTP_MODULES = ("httpx", "httpcore", "h11")
 
 logger = logging.getLogger("futureagi_async")
 
@@ -86,6 +87,8 @@ class Pipeline:
             "X-Secret-Key": self.config.secret_key,
             "User-Agent": USER_AGENT,
             "Accept": "application/json",
+            # As httpx2's own client asks: pages of calls compress about tenfold.
+            "Accept-Encoding": "gzip, deflate",
         }
         if self.config.workspace_id:
             headers["X-Workspace-Id"] = self.config.workspace_id
@@ -175,22 +178,26 @@ class Pipeline:
         return _decode(response, url)
 
 
-def _root_cause(exc: BaseException) -> BaseException | None:
-    """The first exception in the chain that is not an http library's (they hold requests)."""
+def _chain(exc: BaseException) -> Iterator[BaseException]:
+    """`exc`, then what caused it, and so on (each once)."""
     seen: set[int] = set()
     current: BaseException | None = exc
     while current is not None and id(current) not in seen:
         seen.add(id(current))
-        if not type(current).__module__.startswith(("httpx", "httpcore")):
-            return current
+        yield current
         current = current.__cause__ or current.__context__
-    return None
 
 
 def _failure(exc: Exception, url: str) -> Exception:
     """The typed error for a failed send: a `_Retry` unless retrying cannot help."""
-    cause = _root_cause(exc)
-    reason = str(exc) or str(cause or "") or type(exc).__name__
+    chain = list(_chain(exc))
+    # The first exception that is not an http library's (they hold requests) is the cause;
+    # the first with a message is the reason (trio's wrappers have none).
+    cause = next((e for e in chain if not type(e).__module__.startswith(_HTTP_MODULES)), None)
+    reason = next((str(e) for e in chain if str(e)), type(exc).__name__)
+    certificate = next((e for e in chain if isinstance(e, ssl.SSLCertVerificationError)), None)
+    if certificate is not None:
+        cause, reason = certificate, str(certificate)
     error: APIError
     if isinstance(exc, httpx2.DecodingError):
         error = ResponseDecodeError(
@@ -201,20 +208,9 @@ def _failure(exc: Exception, url: str) -> Exception:
     else:
         error = APIConnectionError(reason, method="GET", url=url)
     error.__cause__ = cause
-    if isinstance(error, ResponseDecodeError) or _is_certificate_failure(exc):
+    if isinstance(error, ResponseDecodeError) or certificate is not None:
         return error  # permanent: a certificate will fail the same way on every retry
     return _Retry(error)
-
-
-def _is_certificate_failure(exc: BaseException) -> bool:
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        if isinstance(current, ssl.SSLCertVerificationError):
-            return True
-        seen.add(id(current))
-        current = current.__cause__ or current.__context__
-    return False
 
 
 def _decode(response: httpx2.Response, url: str) -> Any:
@@ -223,7 +219,7 @@ def _decode(response: httpx2.Response, url: str) -> Any:
     if 200 <= status < 300:
         try:
             return loads(raw)
-        except RecursionError:
+        except NestedTooDeeply:
             raise ResponseDecodeError(
                 f"the {status} response is nested too deeply to read ({len(raw)} bytes)",
                 body=snippet(raw),
@@ -254,7 +250,7 @@ def _decode(response: httpx2.Response, url: str) -> Any:
         )
     try:
         body: object = loads(raw) if raw else None
-    except (ValueError, RecursionError):
+    except ValueError:
         body = None
     error = error_from_response(
         status,

@@ -11,8 +11,9 @@ from typing import Any, Literal, overload
 
 import attrs
 
-from .._errors import ResponseDecodeError, preview
+from .._errors import ResponseDecodeError
 from .._fanout import BoundedMap, Outcome, ProgressCallback
+from .._json import preview
 from .._pager import Page, Pager
 from ..models import SimulationCall, SimulationExecution
 from ._base import Resource
