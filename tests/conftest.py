@@ -10,7 +10,8 @@ from futureagi_async._retry import instant_retries
 @pytest.fixture(params=[pytest.param(("asyncio", {"debug": True}), id="asyncio"), "trio"])
 def anyio_backend(request: pytest.FixtureRequest) -> object:
     """Every async test runs on both backends; asyncio in debug mode, which reports
-    never-awaited coroutines, calls from the wrong thread and callbacks that block the loop."""
+    never-awaited coroutines, calls from the wrong thread and callbacks that block the loop.
+    A test that needs the backend's name takes anyio's `anyio_backend_name` fixture."""
     return request.param
 
 

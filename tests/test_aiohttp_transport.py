@@ -178,7 +178,7 @@ async def _get(transport: AiohttpTransport, url: str, **timeout: float) -> httpx
 
 
 async def test_a_get_through_httpx2_client_reuses_one_connection(
-    server: _Server, anyio_backend: str
+    server: _Server, anyio_backend_name: str
 ) -> None:
     transport = AiohttpTransport(max_connections=4)
     async with httpx2.AsyncClient(transport=transport) as http:
@@ -191,7 +191,7 @@ async def test_a_get_through_httpx2_client_reuses_one_connection(
         assert http.cookies["session"] == "1"  # cookies are the httpx2 client's, as usual
         # aiohttp's pool on asyncio; trio keeps the httpx2 pool.
         pools = (transport._session is not None, transport._fallback is not None)
-        assert pools == ((True, False) if anyio_backend == "asyncio" else (False, True))
+        assert pools == ((True, False) if anyio_backend_name == "asyncio" else (False, True))
     assert server.connections == 1
 
 
@@ -211,14 +211,14 @@ async def test_gzip_body_is_decoded_once_and_headers_are_the_wire_headers(server
 
 
 async def test_a_body_with_nothing_to_decode_comes_back_as_read(
-    server: _Server, anyio_backend: str
+    server: _Server, anyio_backend_name: str
 ) -> None:
     async with AiohttpTransport(max_connections=1) as transport:
         request = httpx2.Request("GET", f"{server.url}/page")
         response = await transport.handle_async_request(request)
         # On asyncio, as `httpx2.Response(content=...)` leaves it; trio's httpx2 pool streams.
         read = (response.is_stream_consumed, response.is_closed)
-        assert read == ((True, True) if anyio_backend == "asyncio" else (False, False))
+        assert read == ((True, True) if anyio_backend_name == "asyncio" else (False, False))
         whole = await read_whole(response)  # how the library's own pool reads a response
     assert whole.json() == {"path": "/page"}
     assert whole.headers["content-length"] == str(len(whole.content))
@@ -425,7 +425,7 @@ async def test_the_library_reports_a_certificate_failure_with_the_ssl_error_in_i
         assert _cert_error_in_chain(caught.value)
 
 
-async def test_http_backend_aiohttp_over_the_fake(anyio_backend: str) -> None:
+async def test_http_backend_aiohttp_over_the_fake(anyio_backend_name: str) -> None:
     async with (
         FakeAPI().serve() as base_url,
         AsyncClient(
@@ -438,7 +438,7 @@ async def test_http_backend_aiohttp_over_the_fake(anyio_backend: str) -> None:
         assert (await client.run_tests.get(first)).id == first
         transport = getattr(client._pipeline.shared.connection, "transport", None)
         assert isinstance(transport, AiohttpTransport)
-        assert (transport._session is not None) == (anyio_backend == "asyncio")
+        assert (transport._session is not None) == (anyio_backend_name == "asyncio")
 
 
 async def test_http_backend_aiohttp_over_tls(tls_server: _Server, ca: trustme.CA) -> None:
