@@ -61,8 +61,12 @@ async def read_whole(response: Any) -> httpx2.Response:
     Not `aread()`: it decodes as it reads, and a body that fails to decode (bad gzip) leaves
     the http library's inner stream generators open, which trio reports as ResourceWarnings.
     """
-    headers = response.headers.multi_items()
     try:
+        if isinstance(response, httpx2.Response) and "content-encoding" not in response.headers:
+            # Nothing to decode, so nothing can fail to: read it as it is, no second object.
+            await response.aread()
+            return response
+        headers = response.headers.multi_items()
         if response.is_stream_consumed:
             # Made with its content (a mock transport's): that is already decoded.
             raw = response.content
@@ -210,21 +214,18 @@ def build_pool(
         max_connections=max_connections, max_keepalive_connections=max_connections
     )
     verify = _ssl_context(verify)
-    if backend == "aiohttp":
-        try:
-            from ._aiohttp import AiohttpTransport  # type: ignore[import-not-found,unused-ignore]
-        except ImportError as exc:
-            raise ConfigurationError(
-                'http_backend="aiohttp" needs aiohttp: pip install "futureagi-async[aiohttp]"'
-            ) from exc
-        return OwnPool(AiohttpTransport(max_connections=max_connections, verify=verify))
-    if backend != "httpx2":
+    if backend not in ("httpx2", "aiohttp"):
         raise ConfigurationError(f'http_backend must be "httpx2" or "aiohttp", got {backend!r}')
     if _environment_names_a_proxy():
         # httpx2 picks a proxy per URL (and honours NO_PROXY) inside its client, not its
-        # transport: let the whole client send.
+        # transport: let the whole client send. The aiohttp pool speaks no proxy, so it
+        # gives way here too.
         client = httpx2.AsyncClient(limits=limits, verify=verify, timeout=timeout)
         return LentClient(client, owned=True)
+    if backend == "aiohttp":
+        from ._aiohttp import AiohttpTransport  # aiohttp itself is imported when it is used
+
+        return OwnPool(AiohttpTransport(max_connections=max_connections, verify=verify))
     return OwnPool(httpx2.AsyncHTTPTransport(limits=limits, verify=verify))
 
 
