@@ -83,7 +83,8 @@ def lint(session: nox.Session) -> None:
 
 @nox.session
 def typecheck(session: nox.Session) -> None:
-    session.install("-e", EXTRAS, *nox.project.dependency_groups(PYPROJECT, "typecheck"))
+    everything = ".[fake,cli,parquet,aiohttp,examples]"
+    session.install("-e", everything, *nox.project.dependency_groups(PYPROJECT, "typecheck"))
     session.run("mypy")
 
 

@@ -280,7 +280,7 @@ def _mirror(tp: Any, make: Callable[[type], Any]) -> Any:
     if origin is list:
         return list[_mirror(args[0], make)]  # type: ignore[misc]
     if origin is dict:
-        return dict[args[0], _mirror(args[1], make)]  # type: ignore[misc]
+        return dict[args[0], _mirror(args[1], make)]  # type: ignore[misc,valid-type]
     if args:
         return typing.Union[tuple(_mirror(arg, make) for arg in args)]  # noqa: UP007
     return tp
@@ -361,7 +361,7 @@ def contenders(*, baseline: bool = False) -> dict[str, Callable[[bytes], object]
     try:
         import orjson
     except ImportError:
-        orjson = None
+        orjson = None  # type: ignore[assignment]
     ours = {
         "orjson.loads only": orjson.loads if orjson else None,
         "ours (_json.loads + structure)": _ours(_json.loads),

@@ -19,20 +19,18 @@ from __future__ import annotations
 import json
 import sys
 import tempfile
-from datetime import datetime
 from pathlib import Path
 
 import anyio
-import attrs
 import httpx2
 
-from futureagi_async import AsyncClient, Progress
+from futureagi_async import AsyncClient, ExecutionExport, Progress
 
 
-def _json_line(obj: object) -> bytes:
-    """A model as one compact JSON line; datetimes as ISO 8601."""
-    data = attrs.asdict(obj)  # type: ignore[arg-type]
-    return json.dumps(data, default=datetime.isoformat, separators=(",", ":")).encode() + b"\n"
+def _json_line(record: ExecutionExport) -> bytes:
+    """One execution and its calls as one compact JSON line, in the API's own JSON shape."""
+    data = {"execution": record.execution.to_dict(), "calls": [c.to_dict() for c in record.calls]}
+    return json.dumps(data, separators=(",", ":")).encode() + b"\n"
 
 
 def _report(progress: Progress) -> None:

@@ -69,7 +69,7 @@ def _export_from_the_fake(directory: Path) -> None:
     keys = ["--api-key", TEST_API_KEY, "--secret-key", TEST_SECRET_KEY]
     for run_test in fake.dataset.run_tests[:2]:
         argv = ["export", run_test.name, "-o", str(directory), "--format", "parquet"]
-        code = cli([*argv, *keys, "--base-url", "http://127.0.0.1"], http_client=fake.client())
+        code = cli([*argv, *keys, "--base-url", "http://127.0.0.1"], http_client=fake.http_client())
         if code:
             raise SystemExit(code)
 
