@@ -101,8 +101,8 @@ def _certificates(tls: bool) -> Iterator[tuple[list[str], str | None]]:
 def server(latency: float, transport: str, calls: int = 1000) -> Iterator[Server]:
     """The fake on loopback in its own pinned process, over `transport` ("http" or "tls").
 
-    The execution id is found through the API, and endpoint 4 must answer for it with
-    `calls` rows.
+    The execution id is found through the API, and `/simulate/test-executions/{id}/` must
+    answer for it with `calls` rows.
     """
     with _certificates(transport == "tls") as (launcher, ca):
         cmd = [sys.executable, *(launcher or ["-m", "futureagi_async.testing"])]

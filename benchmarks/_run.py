@@ -43,7 +43,7 @@ def _path(spec: dict[str, Any]) -> str:
 
 
 def _page_url(spec: dict[str, Any], i: int) -> str:
-    """Endpoint 4, the same page the library asks for: `?limit=10&page=N`."""
+    """`/simulate/test-executions/{id}/`, the same page the library asks for: `?limit=10&page=N`."""
     return f"{spec['url']}{_path(spec)}?limit=10&page={i % PAGES + 1}"
 
 

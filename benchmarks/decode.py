@@ -6,11 +6,12 @@ to measure another checkout of the library (e.g. the `main` worktree) in the sam
 
 Row kinds, each row encoded to its own bytes (compact, as DRF renders):
 
-- `synthetic grid`: realistic endpoint-4 rows built here (eval outputs and metrics, scenario
-  columns, a rerun snapshot on one row in ten; ~2.7 KB each);
-- `recorded grid`: the distinct rows of every recorded endpoint-4 page (tests/recordings/);
-- `recorded calls + transcript`: the endpoint-3 rows with a transcript;
-- `recorded calls, no transcript`: the other endpoint-3 rows.
+- `synthetic grid`: realistic grid rows (`/simulate/test-executions/{id}/`) built here (eval
+  outputs and metrics, scenario columns, a rerun snapshot on one row in ten; ~2.7 KB each);
+- `recorded grid`: the distinct rows of every recorded grid page (tests/recordings/);
+- `recorded calls + transcript`: the call-listing rows
+  (`/simulate/run-tests/{id}/call-executions/`) with a transcript;
+- `recorded calls, no transcript`: the other call-listing rows.
 
 Recorded rows are repeated to at least 1,000 per round. Each round measures every contender on
 every kind (mean CPU µs per row of this thread, so time spent descheduled by other processes on
@@ -135,7 +136,7 @@ def _snapshot(rng: random.Random) -> dict[str, Any]:
 
 
 def make_row(rng: random.Random, eval_ids: list[str]) -> dict[str, Any]:
-    """One endpoint-4 call row shaped like docs/api-behaviour.md §4.1."""
+    """One grid call row shaped like docs/api-behaviour.md §4.1."""
     eval_outputs, eval_metrics = {}, {}
     for eval_id, name in zip(eval_ids, ["helpful_or_not"], strict=True):
         output, metric = _eval_pair(rng, name)
@@ -229,7 +230,7 @@ def make_rows(count: int, seed: int = 5) -> list[bytes]:
 
 
 def recorded_rows() -> dict[str, list[bytes]]:
-    """The distinct call rows of the recorded endpoint-3 and endpoint-4 pages, by kind."""
+    """The distinct call rows of the recorded call-listing and grid pages, by kind."""
     kinds: dict[str, list[bytes]] = {
         "recorded grid": [],
         "recorded calls + transcript": [],

@@ -65,7 +65,7 @@ async def test_zero_total_pages_is_an_empty_listing() -> None:
 
 
 async def test_pages_shorter_than_the_limit_do_not_stop_paging() -> None:
-    # Endpoint 3 counts deleted rows, so a page can be short in the middle of a listing.
+    # The call listing counts deleted rows, so a page can be short in the middle of a listing.
     pages = {1: [1, 2], 2: [3], 3: [], 4: [4, 5]}
 
     async def fetch(page: int) -> Page[int]:

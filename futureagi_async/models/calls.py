@@ -1,7 +1,8 @@
-"""Call rows: endpoint 3 (calls across a run test's executions) and endpoint 4's grid rows.
+"""Call rows: a run test's call listing (`client.run_tests.call_executions`) and an
+execution's grid rows (`client.test_executions`).
 
 Units follow the backend, not the docs: `duration`, `duration_seconds` and `response_time` are
-seconds (but `response_time` is milliseconds on endpoint 3 snapshot rows), every `*_ms` and
+seconds (but `response_time` is milliseconds on the call listing's snapshot rows), every `*_ms` and
 `avg_agent_latency` are milliseconds, `overall_score` is 1-10, `*_cents` are cents.
 """
 
@@ -70,7 +71,7 @@ class TranscriptItem(Model):
 @with_lazy_fields
 @attrs.frozen(kw_only=True)
 class RerunSnapshot(Model):
-    """A `call_and_eval` rerun's copy of the call before the rerun (endpoint 4 rows).
+    """A `call_and_eval` rerun's copy of the call before the rerun (grid rows).
 
     `eval_outputs` and `transcripts` are the raw stored shapes. Durations are seconds,
     `*_ms` milliseconds, `*_cents` cents.
@@ -161,7 +162,7 @@ def call_row_in_backend_shape(raw: dict[str, Any]) -> tuple[dict[str, Any], dict
 @with_lazy_fields
 @attrs.frozen(kw_only=True)
 class CallExecution(Model):
-    """One call row (endpoints 3 and 4), or an endpoint 3 rerun snapshot row.
+    """One call row (the call listing or the grid), or a rerun snapshot row of the call listing.
 
     Snapshot rows (`is_snapshot` true) have fewer keys: no `session_id`, `start_time`,
     `phone_number` or `test_execution_id`; their `eval_outputs` are raw (`EvalOutput` reads
@@ -187,7 +188,7 @@ class CallExecution(Model):
     scenario: str | None = None
     #: A 1-10 CSAT from an LLM judge (or 1.0/0.0 from a provider flag); not 0-100.
     overall_score: float | None = None
-    #: Seconds, 3 dp (milliseconds on endpoint 3 snapshot rows).
+    #: Seconds, 3 dp (milliseconds on the call listing's snapshot rows).
     response_time: float | None = None
     response_time_ms: float | None = None
     audio_url: str | None = None
@@ -255,7 +256,8 @@ class CallExecution(Model):
 
 @attrs.frozen(kw_only=True)
 class CallExecutionPage(Model):
-    """A page of endpoint 3. `total_pages` is 0 when there are no calls.
+    """A page of `/simulate/run-tests/{id}/call-executions/`; `total_pages` is 0 when there are
+    no calls.
 
     `count` includes deleted calls that `results` leaves out, so pages can be short.
     """

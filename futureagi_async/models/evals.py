@@ -1,4 +1,4 @@
-"""Eval results: one call's outputs, and the per-template aggregates of endpoint 5.
+"""Eval results: one call's outputs, and the per-template aggregates of `client.simulation`.
 
 The same eval output arrives in three shapes: transformed on `/simulate/`
 (`{value, reason, type, name, error, status, skipped}`), raw on `/sdk/`
@@ -128,7 +128,7 @@ class EvalConfigResult(Model):
 
 @attrs.frozen(kw_only=True)
 class EvalResult(Model):
-    """One eval *template*'s aggregates (endpoint 5). Rates and averages are percent."""
+    """One eval *template*'s aggregates (`client.simulation`). Rates and averages are percent."""
 
     name: str | None = None
     id: str | None = None

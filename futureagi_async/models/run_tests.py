@@ -1,4 +1,5 @@
-"""Run tests: endpoint 1 (list) and endpoint 2 (detail) share the full object.
+"""Run tests: `/simulate/run-tests/` (list) and `/simulate/run-tests/{id}/` (detail) share
+the full object.
 
 The nested details are large and grow over time, so only their core fields are typed; the
 rest lands in each model's `.extra`.
@@ -195,11 +196,12 @@ class EvalConfig(Model):
 
 @attrs.frozen(kw_only=True)
 class RunTest(Model):
-    """A run test (endpoints 1 and 2).
+    """A run test (`client.run_tests.list` and `.get`).
 
     `agent_version` is an `AgentVersion` for agent runs, a bare UUID string or None for
-    prompt runs. `description` may be None. `last_run_at` is always None on endpoint 2 (only
-    the list computes it). `evals_detail` and `evals` repeat `simulate_eval_configs_detail`.
+    prompt runs. `description` may be None. `last_run_at` is always None from
+    `client.run_tests.get` (only the list computes it). `evals_detail` and `evals` repeat
+    `simulate_eval_configs_detail`.
     """
 
     id: str | None = None
@@ -235,7 +237,7 @@ class RunTest(Model):
 
 @attrs.frozen(kw_only=True)
 class RunTestPage(Model):
-    """A page of endpoint 1. The docs omit `total_pages` and `current_page`."""
+    """A page of `/simulate/run-tests/`. The docs omit `total_pages` and `current_page`."""
 
     count: int | None = None
     next: str | None = None

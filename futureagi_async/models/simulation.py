@@ -1,4 +1,4 @@
-"""Endpoint 5 (`/sdk/api/v1/simulation/runs/`), after the `{"status", "result"}` unwrap.
+"""`client.simulation` (`/sdk/api/v1/simulation/runs/`), after the `{"status", "result"}` unwrap.
 
 Its eval outputs are the raw stored shape, keyed by eval-config UUID (`EvalOutput` reads it).
 There are no `next`/`previous` links in any mode.

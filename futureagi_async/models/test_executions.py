@@ -1,4 +1,5 @@
-"""Endpoint 4: one test execution's call grid, in the backend's shape and the docs' shape.
+"""`/simulate/test-executions/{id}/`: one test execution's call grid, in the backend's shape
+and the docs' shape.
 
 The backend sends a page of call rows plus grid metadata and no execution object; the docs
 describe an execution object with its rows under `calls`. `TestExecutionPage` holds either:
@@ -109,7 +110,7 @@ def group_rows_apart(raw: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any
 
 @attrs.frozen(kw_only=True)
 class TestExecutionPage(Model):
-    """A page of endpoint 4's grid.
+    """A page of the grid (`client.test_executions.get_page`).
 
     `status` is the execution's status. The past-the-end page lacks `provider` and
     `agent_type`. The docs-only fields (`id` … `calls_connected_percentage`) are None unless

@@ -84,7 +84,7 @@ RUN_TEST_LIST: dict[str, Any] = {
     "current_page": 1,
 }
 
-# Endpoint 2 for a prompt run: agent_version is the raw FK.
+# /simulate/run-tests/{id}/ for a prompt run: agent_version is the raw FK.
 RUN_TEST_PROMPT: dict[str, Any] = {
     "id": "11111111-c683-4f29-98e6-6da46aad53d7",
     "name": "Prompt run",
@@ -244,7 +244,7 @@ CALL_LIST: dict[str, Any] = {
     ],
 }
 
-# The docs' endpoint 3 row: scenario is {id, name}, created_at, no UUID keys on evals.
+# The docs' call-listing row: scenario is {id, name}, created_at, no UUID keys on evals.
 DOCS_CALL_ROW: dict[str, Any] = {
     "id": "77777777-ad5f-4627-9e36-9e327a77223c",
     "session_id": "sess-1",

@@ -44,7 +44,7 @@ _ERRORS = sorted(
 
 def _expected(rec: Recording) -> type[fa.APIStatusError]:
     if rec.status == 500 and "No TestExecution matches" in str(rec.body_json):
-        return fa.NotFoundError  # endpoint 4 reports a missing execution as a 500
+        return fa.NotFoundError  # the grid reports a missing execution as a 500
     return {
         400: fa.BadRequestError,
         401: fa.AuthenticationError,
