@@ -7,6 +7,7 @@ library's typed errors, within the call's `total_timeout`.
 
 from __future__ import annotations
 
+import json
 import logging
 import platform
 import ssl
@@ -177,20 +178,16 @@ class Pipeline:
 
 def _root_cause(exc: BaseException) -> BaseException | None:
     """The first exception in the chain that is not an http library's (they hold requests)."""
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        if not type(current).__module__.startswith(("httpx", "httpcore")):
-            return current
-        current = current.__cause__ or current.__context__
+    for link in _chain(exc):
+        if not type(link).__module__.startswith(("httpx", "httpcore")):
+            return link
     return None
 
 
 def _failure(exc: Exception, url: str) -> Exception:
     """The typed error for a failed send: a `_Retry` unless retrying cannot help."""
     cause = _root_cause(exc)
-    reason = str(exc) or str(cause or "") or type(exc).__name__
+    reason = _reason(exc)
     error: APIError
     if isinstance(exc, httpx2.DecodingError):
         error = ResponseDecodeError(
@@ -206,15 +203,27 @@ def _failure(exc: Exception, url: str) -> Exception:
     return _Retry(error)
 
 
-def _is_certificate_failure(exc: BaseException) -> bool:
-    seen: set[int] = set()
+def _reason(exc: BaseException) -> str:
+    """The first message in the chain: on trio a failed handshake's own errors say nothing,
+    and only the `SSLCertVerificationError` under them names the certificate problem."""
+    for link in _chain(exc):
+        if str(link):
+            return str(link)
+    return type(exc).__name__
+
+
+def _chain(exc: BaseException) -> list[BaseException]:
+    """`exc` and its causes (or contexts), each once."""
+    links: list[BaseException] = []
     current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        if isinstance(current, ssl.SSLCertVerificationError):
-            return True
-        seen.add(id(current))
+    while current is not None and all(current is not link for link in links):
+        links.append(current)
         current = current.__cause__ or current.__context__
-    return False
+    return links
+
+
+def _is_certificate_failure(exc: BaseException) -> bool:
+    return any(isinstance(link, ssl.SSLCertVerificationError) for link in _chain(exc))
 
 
 def _decode(response: httpx2.Response, url: str) -> Any:
@@ -230,17 +239,20 @@ def _decode(response: httpx2.Response, url: str) -> Any:
                 method="GET",
                 url=url,
             ) from None
-        except ValueError:
-            # A 2xx body that is not JSON is almost always one cut short in transit.
-            raise _Retry(
-                ResponseDecodeError(
-                    f"the {status} response is not valid JSON "
-                    f"({len(raw)} bytes): {snippet(raw) or '<empty>'}",
-                    body=snippet(raw),
-                    method="GET",
-                    url=url,
-                )
-            ) from None
+        except ValueError as exc:
+            error = ResponseDecodeError(
+                f"the {status} response is not valid JSON "
+                f"({len(raw)} bytes): {snippet(raw) or '<empty>'}",
+                body=snippet(raw),
+                method="GET",
+                url=url,
+            )
+            # A 2xx body that is not JSON is almost always one cut short in transit (which
+            # may cut a UTF-8 character too); a whole body the parser refuses, such as a
+            # number of 5,000 digits, would be refused again.
+            if isinstance(exc, json.JSONDecodeError | UnicodeDecodeError):
+                raise _Retry(error) from None
+            raise error from None
     request_id = response.headers.get("x-request-id")
     if 300 <= status < 400:
         raise error_from_response(
