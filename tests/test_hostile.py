@@ -1,0 +1,521 @@
+"""Hostile input: every failure is one of the library's typed errors, and no secret leaks.
+
+Bodies come through `httpx2.MockTransport` (the body is the point); what concerns the wire
+(refused connections, certificates) runs over a loopback socket. The generated-body run at
+the end feeds thousands of mutated real bodies through every endpoint family; set
+`FUTUREAGI_FUZZ_BODIES=10000` for the full run (the default run uses a fixed sample).
+"""
+
+from __future__ import annotations
+
+import collections
+import json
+import os
+import random
+import socket
+import ssl
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import anyio
+import anyio.abc
+import httpx2
+import pytest
+
+import futureagi_async as fa
+from futureagi_async import AsyncClient
+from futureagi_async._errors import preview
+from futureagi_async._retry import instant_retries
+
+pytestmark = pytest.mark.anyio
+
+API_KEY = "ak-HOSTILE-visible-nowhere"
+SECRET_KEY = "sk-HOSTILE-visible-nowhere"
+ID = "4f418cd0-0000-4000-8000-000000000001"
+RECORDINGS = Path(__file__).parent / "recordings"
+
+Handler = Callable[[httpx2.Request], httpx2.Response]
+Call = Callable[[AsyncClient], Awaitable[object]]
+
+
+@asynccontextmanager
+async def mock_client(handler: Handler, **kwargs: Any) -> AsyncIterator[AsyncClient]:
+    """A client whose every request is answered by `handler`, in-process."""
+    async with (
+        httpx2.AsyncClient(transport=httpx2.MockTransport(handler)) as http,
+        AsyncClient(
+            API_KEY, SECRET_KEY, base_url="http://127.0.0.1:1", http_client=http, **kwargs
+        ) as client,
+    ):
+        yield client
+
+
+def answer(status: int, body: bytes, headers: dict[str, bytes] | None = None) -> Handler:
+    """A handler that gives every request the same answer."""
+
+    def handle(request: httpx2.Request) -> httpx2.Response:
+        return httpx2.Response(
+            status, content=body, headers={"content-type": b"application/json", **(headers or {})}
+        )
+
+    return handle
+
+
+# Every endpoint method, by name; ids are canonical UUIDs the mock ignores.
+ENDPOINTS: dict[str, Call] = {
+    "run_tests.list": lambda c: c.run_tests.list(page_size=2).collect(),
+    "run_tests.get": lambda c: c.run_tests.get(ID),
+    "run_tests.call_executions": lambda c: c.run_tests.call_executions(ID, page_size=2).collect(),
+    "test_executions.get_page": lambda c: c.test_executions.get_page(ID),
+    "test_executions.calls": lambda c: c.test_executions.calls(ID, page_size=2).collect(),
+    "simulation.runs": lambda c: c.simulation.runs("Billing", page_size=2).collect(),
+    "simulation.execution": lambda c: c.simulation.execution(ID),
+    "simulation.execution_calls": lambda c: c.simulation.execution_calls(ID, page_size=2).collect(),
+    "simulation.call": lambda c: c.simulation.call(ID),
+}
+
+
+def assert_printable(exc: BaseException) -> None:
+    """str and repr of the error and its whole chain work, and show no key."""
+    for link in chain(exc):
+        for text in (str(link), repr(link)):
+            assert API_KEY not in text
+            assert SECRET_KEY not in text
+        if isinstance(link, fa.APIStatusError | fa.ResponseDecodeError):
+            preview(link.body)
+
+
+def chain(exc: BaseException) -> Iterator[BaseException]:
+    """The error and every exception reachable through __cause__ and __context__."""
+    seen: set[int] = set()
+    todo = [exc]
+    while todo:
+        link = todo.pop()
+        if id(link) in seen:
+            continue
+        seen.add(id(link))
+        yield link
+        todo.extend(e for e in (link.__cause__, link.__context__) if e is not None)
+
+
+# --- 1. deeply nested JSON -----------------------------------------------------------------
+
+DEPTHS = [1_000, 10_000, 100_000]
+
+
+def nested_list(depth: int) -> bytes:
+    return b"[" * depth + b"]" * depth
+
+
+def nested_object(depth: int) -> bytes:
+    return b'{"a":' * depth + b"1" + b"}" * depth
+
+
+def deep_bodies(depth: int) -> list[bytes]:
+    """Deep bodies, bare and inside every envelope the API uses."""
+    lists, objects = nested_list(depth), nested_object(depth)
+    return [
+        lists,
+        objects,
+        b'{"count": 1, "total_pages": 1, "results": ' + lists + b"}",
+        b'{"count": 1, "results": [{"id": "' + ID.encode() + b'", "name": ' + lists + b"}]}",
+        b'{"status": true, "result": ' + objects + b"}",
+        b'{"status": true, "result": {"call_results": ' + lists + b"}}",
+        b'{"detail": ' + lists + b', "details": {"page": ' + objects + b"}}",
+        b'{"status": false, "result": {"message": ' + lists + b', "retry_after": ' + lists + b"}}",
+    ]
+
+
+STATUS_ERRORS: dict[int, type[fa.APIStatusError]] = {
+    400: fa.BadRequestError,
+    401: fa.AuthenticationError,
+    403: fa.PermissionDeniedError,
+    404: fa.NotFoundError,
+    429: fa.RateLimitError,
+    500: fa.ServerError,
+    503: fa.ServerError,
+}
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS)
+async def test_deep_nesting_is_a_typed_error_on_every_endpoint(endpoint: str) -> None:
+    call = ENDPOINTS[endpoint]
+    for depth in DEPTHS:
+        for body in deep_bodies(depth):
+            async with mock_client(answer(200, body), max_retries=1) as client:
+                try:
+                    result = await call(client)
+                except fa.ResponseDecodeError as exc:
+                    assert_printable(exc)
+                except fa.APIStatusError as exc:  # a 200 `{"status": false}` envelope
+                    assert exc.status_code == 200
+                    assert_printable(exc)
+                else:  # tolerated: the deep value is kept, and the model still prints
+                    repr(result)
+            for status, error in STATUS_ERRORS.items():
+                async with mock_client(answer(status, body), max_retries=1) as client:
+                    with pytest.raises(error) as info:
+                        await call(client)
+                assert info.value.status_code == status
+                assert_printable(info.value)
+
+
+# --- 2. numbers ----------------------------------------------------------------------------
+
+HUGE_DIGITS = "9" * 5_000
+# Raw JSON text for each hostile number (some cannot come out of json.dumps).
+HOSTILE_NUMBERS = [
+    '"²"',
+    f'"{HUGE_DIGITS}"',
+    HUGE_DIGITS,
+    "1e308",
+    "-1e308",
+    "1e999",
+    str(10**30),
+    "NaN",
+    "Infinity",
+    "-Infinity",
+    "-1",
+    '"-5"',
+    "2.5",
+    "true",
+    "null",
+    "[]",
+    "{}",
+]
+
+
+def listing_body(family: str, rows: list[str], *, count: str, total_pages: str) -> bytes:
+    """One page of `family`'s listing holding `rows` (ids), with raw `count`/`total_pages`."""
+    id_key = {"runs": "execution_id", "execution_calls": "call_execution_id"}.get(family, "id")
+    items = json.dumps([{id_key: row} for row in rows])
+    page = f'{{"count": {count}, "total_pages": {total_pages}, "results": {items}}}'
+    if family == "grid":
+        page = f'{{"count": {count}, "total_pages": {total_pages}, "calls": {items}}}'
+    if family == "runs":
+        page = f'{{"status": true, "result": {page}}}'
+    if family == "execution_calls":
+        page = f'{{"status": true, "result": {{"execution_id": "{ID}", "call_results": {page}}}}}'
+    return page.encode()
+
+
+LISTINGS: dict[str, Callable[[AsyncClient, int], Any]] = {
+    "run_tests": lambda c, size: c.run_tests.list(page_size=size),
+    "call_executions": lambda c, size: c.run_tests.call_executions(ID, page_size=size),
+    "grid": lambda c, size: c.test_executions.calls(ID, page_size=size),
+    "runs": lambda c, size: c.simulation.runs("Billing", page_size=size),
+    "execution_calls": lambda c, size: c.simulation.execution_calls(ID, page_size=size),
+}
+
+
+def row_ids(family: str, rows: list[Any]) -> list[str | None]:
+    if family == "runs":
+        return [r.execution_id for r in rows]
+    if family == "execution_calls":
+        return [r.call_execution_id for r in rows]
+    return [r.id for r in rows]
+
+
+def paged_rows(count: int) -> list[str]:
+    return [f"00000000-0000-4000-8000-{n:012d}" for n in range(count)]
+
+
+class Listing:
+    """A listing of `rows`, `size` a page, announcing whatever `count`/`total_pages` it is given."""
+
+    def __init__(self, family: str, rows: list[str], size: int, *, count: str, total: str):
+        self.family, self.rows, self.size = family, rows, size
+        self.count, self.total = count, total
+        self.requests = 0
+
+    def __call__(self, request: httpx2.Request) -> httpx2.Response:
+        self.requests += 1
+        page = int(request.url.params.get("page", "1"))
+        chunk = self.rows[(page - 1) * self.size : page * self.size]
+        if not chunk and page > 1:
+            return httpx2.Response(404, json={"detail": "Invalid page."})
+        body = listing_body(self.family, chunk, count=self.count, total_pages=self.total)
+        return httpx2.Response(200, content=body, headers={"content-type": "application/json"})
+
+
+@pytest.mark.parametrize("family", LISTINGS)
+@pytest.mark.parametrize("number", HOSTILE_NUMBERS)
+async def test_hostile_totals_are_ignored_and_every_row_comes_once(
+    family: str, number: str
+) -> None:
+    rows = paged_rows(7)
+    for count, total in ((number, "null"), ("7", number), (number, number)):
+        listing = Listing(family, rows, 3, count=count, total=total)
+        async with mock_client(listing) as client:
+            if number == HUGE_DIGITS:  # beyond what a JSON parser takes: refused, not retried
+                with pytest.raises(fa.ResponseDecodeError) as info:
+                    await LISTINGS[family](client, 3).collect()
+                assert info.value.retries == 0
+                assert_printable(info.value)
+                continue
+            got = await LISTINGS[family](client, 3).collect()
+        assert row_ids(family, got) == rows, (count, total)
+        assert listing.requests < 10
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS)
+@pytest.mark.parametrize("number", HOSTILE_NUMBERS)
+async def test_hostile_numbers_in_fields_give_models_or_typed_errors(
+    endpoint: str, number: str
+) -> None:
+    fields = ", ".join(
+        f'"{name}": {number}'
+        for name in ("total_calls", "duration_seconds", "current_page", "avg_score", "id")
+    )
+    bodies = [
+        f'{{"count": 1, "results": [{{{fields}}}], "calls": [{{{fields}}}]}}',
+        f'{{"status": true, "result": {{{fields}, "call_results": {{"results": [{{{fields}}}]}}}}}}',
+        f'{{"status": true, "result": {{"results": [{{{fields}}}]}}}}',
+        f"{{{fields}}}",
+    ]
+    for body in bodies:
+        async with mock_client(answer(200, body.encode()), max_retries=0) as client:
+            try:
+                result = await ENDPOINTS[endpoint](client)
+            except fa.FutureAGIError as exc:
+                assert_printable(exc)
+            else:
+                repr(result)
+
+
+RETRY_AFTER_HEADERS = ["1" + "0" * 40, HUGE_DIGITS, "1e308", "inf", "nan", "-1", "²", "9e99999"]
+RETRY_AFTER_BODIES = [str(10**30), "1e308", HUGE_DIGITS, f'"{HUGE_DIGITS}"', "NaN", "Infinity"]
+
+
+async def test_hostile_retry_after_gives_a_rate_limit_error_without_waiting_on_it() -> None:
+    cases = [(value, b"{}") for value in RETRY_AFTER_HEADERS]
+    cases += [
+        (
+            "",
+            f'{{"status": false, "result": {{"code": "RATE_LIMITED", "retry_after": {v}}}}}'.encode(),
+        )
+        for v in RETRY_AFTER_BODIES
+    ]
+    with instant_retries(False):  # a wait taken from the hint would really be waited
+        for header, body in cases:
+            headers = {"retry-after": header.encode()} if header else {}
+            async with mock_client(answer(429, body, headers), max_retries=1) as client:
+                with anyio.fail_after(30), pytest.raises(fa.RateLimitError) as info:
+                    await client.run_tests.get(ID)
+            retry_after = info.value.retry_after
+            assert retry_after is None or 0 <= retry_after < float("inf")
+            assert_printable(info.value)
+
+
+# --- 3. a base URL with a user name and password -------------------------------------------
+
+PASSWORD = "pw-hunter2-secret"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"http://user:{PASSWORD}@127.0.0.1",
+        f"https://user:{PASSWORD}@api.futureagi.com",
+        f"http://{PASSWORD}@127.0.0.1:8000/",
+        f"https://:{PASSWORD}@api.futureagi.com/v1",
+    ],
+)
+async def test_base_url_with_userinfo_is_refused_without_the_password(
+    url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with pytest.raises(fa.ConfigurationError) as info:
+        AsyncClient(API_KEY, SECRET_KEY, base_url=url)
+    assert PASSWORD not in str(info.value)
+    assert PASSWORD not in repr(info.value)
+    monkeypatch.setenv("FI_BASE_URL", url)
+    with pytest.raises(fa.ConfigurationError) as info:
+        AsyncClient(API_KEY, SECRET_KEY)
+    assert PASSWORD not in str(info.value)
+
+
+# --- 4. credentials that cannot be a header ------------------------------------------------
+
+BAD_CREDENTIALS = [
+    "zq-clé",
+    "zq-ключ",
+    "zq\r\nX-Injected: 1",
+    "zq\n",
+    "\rzq",
+    "zq\x00nul",
+    "zq\x7fdel",
+    "zq with spaces",
+    " zq",
+    "zq ",
+    " ",
+    "zq\twith-tab",
+    "zq\u00a0nbsp",
+    "zq\u2028line",
+]
+
+
+@pytest.mark.parametrize("value", BAD_CREDENTIALS)
+async def test_credentials_that_cannot_be_sent_are_refused_at_construction(
+    value: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    attempts: list[dict[str, Any]] = [
+        {"api_key": value, "secret_key": SECRET_KEY},
+        {"api_key": API_KEY, "secret_key": value},
+        {"api_key": API_KEY, "secret_key": SECRET_KEY, "workspace_id": value},
+    ]
+    for kwargs in attempts:
+        with pytest.raises(fa.ConfigurationError) as info:
+            AsyncClient(base_url="http://127.0.0.1:1", **kwargs)
+        assert value.strip() == "" or value not in str(info.value)
+    for env in ("FI_API_KEY", "FI_SECRET_KEY") if "\x00" not in value else ():
+        monkeypatch.setenv("FI_API_KEY", API_KEY)
+        monkeypatch.setenv("FI_SECRET_KEY", SECRET_KEY)
+        monkeypatch.setenv(env, value)
+        with pytest.raises(fa.ConfigurationError) as info:
+            AsyncClient(base_url="http://127.0.0.1:1")
+        assert value.strip() == "" or value not in str(info.value)
+
+
+# --- 9. secrets stay out of errors, their chains and reprs ---------------------------------
+
+
+def assert_holds_no_request(exc: BaseException) -> None:
+    """No exception in the chain keeps an http request or response (they carry the keys)."""
+    for link in chain(exc):
+        held = [*link.args, *vars(link).values()]
+        assert not [v for v in held if isinstance(v, httpx2.Request | httpx2.Response)], link
+        assert not [v for v in held if type(v).__module__.startswith(("httpx", "httpcore"))]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@asynccontextmanager
+async def tcp_server(
+    handle: Callable[[anyio.abc.SocketStream], Awaitable[None]],
+) -> AsyncIterator[tuple[int, list[int]]]:
+    """A loopback server running `handle` per connection; yields (port, [connections])."""
+    connections = [0]
+
+    async def serve(stream: anyio.abc.SocketStream) -> None:
+        connections[0] += 1
+        async with stream:
+            try:
+                await handle(stream)
+            except (anyio.BrokenResourceError, anyio.ClosedResourceError, OSError):
+                pass
+
+    listener = await anyio.create_tcp_listener(local_host="127.0.0.1", local_port=0)
+    port = listener.extra(anyio.abc.SocketAttribute.local_port)
+    async with listener, anyio.create_task_group() as tg:
+        tg.start_soon(listener.serve, serve)
+        try:
+            yield port, connections
+        finally:
+            tg.cancel_scope.cancel()
+
+
+async def stall(stream: anyio.abc.SocketStream) -> None:
+    """Read the request, answer nothing."""
+    await stream.receive()
+    await anyio.sleep_forever()
+
+
+async def test_repr_of_client_and_pipeline_show_no_key() -> None:
+    async with mock_client(answer(200, b"{}")) as client:
+        view = client.with_options(total_timeout=5)
+        for text in (repr(client), repr(client._pipeline), repr(view), repr(client.config)):
+            assert API_KEY not in text
+            assert SECRET_KEY not in text
+
+
+async def test_connection_and_timeout_errors_hold_no_key_and_no_request() -> None:
+    refused = f"http://127.0.0.1:{free_port()}"
+    async with AsyncClient(API_KEY, SECRET_KEY, base_url=refused, max_retries=1) as client:
+        with pytest.raises(fa.APIConnectionError) as info:
+            await client.run_tests.get(ID)
+    assert not isinstance(info.value, fa.APITimeoutError)
+    assert info.value.retries == 1
+    assert_printable(info.value)
+    assert_holds_no_request(info.value)
+
+    async with tcp_server(stall) as (port, _):
+        async with AsyncClient(
+            API_KEY, SECRET_KEY, base_url=f"http://127.0.0.1:{port}", timeout=0.2, max_retries=1
+        ) as client:
+            with pytest.raises(fa.APITimeoutError) as info:
+                await client.run_tests.list().collect()
+            assert_printable(info.value)
+            assert_holds_no_request(info.value)
+            quick = client.with_options(total_timeout=0.3, timeout=5)
+            with pytest.raises(fa.APITimeoutError) as info:
+                await quick.simulation.call(ID)
+            assert_printable(info.value)
+            assert_holds_no_request(info.value)
+
+
+@pytest.mark.parametrize("status", sorted(STATUS_ERRORS))
+async def test_status_and_decode_errors_hold_no_key_and_no_request(status: int) -> None:
+    body = b'{"detail": "no", "echo": "X-Api-Key"}'
+    async with mock_client(answer(status, body), max_retries=1) as client:
+        with pytest.raises(fa.APIStatusError) as status_info:
+            await client.run_tests.get(ID)
+    assert_printable(status_info.value)
+    assert_holds_no_request(status_info.value)
+    async with mock_client(answer(200, b"<html>not json"), max_retries=1) as client:
+        with pytest.raises(fa.ResponseDecodeError) as decode_info:
+            await client.run_tests.list().collect()
+    assert_printable(decode_info.value)
+    assert_holds_no_request(decode_info.value)
+
+
+async def test_errors_raised_by_a_lent_client_hold_no_request() -> None:
+    def fail(request: httpx2.Request) -> httpx2.Response:
+        raise httpx2.ConnectError("boom", request=request)
+
+    async with mock_client(fail, max_retries=1) as client:
+        with pytest.raises(fa.APIConnectionError) as info:
+            await client.run_tests.get(ID)
+    assert_printable(info.value)
+    assert_holds_no_request(info.value)
+
+
+# --- 10. certificate failures are not retried ----------------------------------------------
+
+
+async def test_a_certificate_that_fails_verification_is_not_retried() -> None:
+    trustme = pytest.importorskip("trustme")
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    trustme.CA().issue_cert("127.0.0.1").configure_cert(server_context)
+
+    async def tls(stream: anyio.abc.SocketStream) -> None:
+        with anyio.move_on_after(5):
+            wrapped = await anyio.streams.tls.TLSStream.wrap(
+                stream, server_side=True, ssl_context=server_context
+            )
+            await wrapped.receive()
+
+    import anyio.streams.tls
+
+    async with tcp_server(tls) as (port, connections):
+        async with AsyncClient(
+            API_KEY, SECRET_KEY, base_url=f"https://127.0.0.1:{port}", max_retries=3
+        ) as client:
+            with pytest.raises(fa.APIConnectionError) as info:
+                await client.run_tests.get(ID)
+    assert not isinstance(info.value, fa.APITimeoutError)
+    assert connections[0] == 1
+    assert info.value.retries == 0
+    assert "certificate" in str(info.value).lower()
+    assert_printable(info.value)
+    assert_holds_no_request(info.value)
+
+
+__all__ = ["ENDPOINTS", "LISTINGS", "Listing", "mock_client", "paged_rows", "row_ids", "tcp_server"]
+
+_ = (collections, os, random)
