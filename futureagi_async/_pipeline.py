@@ -240,7 +240,7 @@ def _decode(response: httpx2.Response, url: str) -> Any:
                 url=url,
             ) from None
         except ValueError as exc:
-            error = ResponseDecodeError(
+            invalid = ResponseDecodeError(
                 f"the {status} response is not valid JSON "
                 f"({len(raw)} bytes): {snippet(raw) or '<empty>'}",
                 body=snippet(raw),
@@ -251,8 +251,8 @@ def _decode(response: httpx2.Response, url: str) -> Any:
             # may cut a UTF-8 character too); a whole body the parser refuses, such as a
             # number of 5,000 digits, would be refused again.
             if isinstance(exc, json.JSONDecodeError | UnicodeDecodeError):
-                raise _Retry(error) from None
-            raise error from None
+                raise _Retry(invalid) from None
+            raise invalid from None
     request_id = response.headers.get("x-request-id")
     if 300 <= status < 400:
         raise error_from_response(
