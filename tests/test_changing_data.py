@@ -6,7 +6,6 @@ each request; the fake's own `add_calls`/`remove_calls` hooks change real endpoi
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -330,6 +329,3 @@ async def test_calls_added_to_the_fake_on_every_request(fake: FakeAPI, pager: st
         got = ids_of(await PAGERS[pager](client, execution.id).collect())
     assert len(got) == len(set(got))
     assert before <= set(got)
-
-
-_ = json
