@@ -6,7 +6,6 @@ each request; the fake's own `add_calls`/`remove_calls` hooks change real endpoi
 
 from __future__ import annotations
 
-import math
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -18,72 +17,17 @@ import futureagi_async as fa
 from futureagi_async import AsyncClient
 from futureagi_async.testing import TEST_API_KEY, TEST_SECRET_KEY, DatasetSpec, FakeAPI
 
-from .test_hostile import LISTINGS, listing_body, mock_client, paged_rows, row_ids
+from .test_hostile import (
+    LISTINGS,
+    PAST_THE_END,
+    LiveListing,
+    listing_body,
+    mock_client,
+    paged_rows,
+    row_ids,
+)
 
 pytestmark = pytest.mark.anyio
-
-PAST_THE_END = {
-    # The backend: a 500 envelope (endpoints 1, 3 and 5 all answer one past the last page).
-    "backend-500": (
-        500,
-        {
-            "status": False,
-            "code": "server_error",
-            "detail": "Unable to fetch simulation runs.",
-            "result": "Unable to fetch simulation runs.",
-        },
-    ),
-    # The docs dialect: DRF's 404.
-    "docs-404": (404, {"detail": "Invalid page."}),
-}
-
-
-class LiveListing:
-    """A listing of ids, newest first, whose totals are always true when it is read.
-
-    `change(listing)` runs before each request is answered; `announce` may replace the
-    totals with raw JSON text (a server that lies about them).
-    """
-
-    def __init__(
-        self,
-        family: str,
-        rows: list[str],
-        size: int,
-        *,
-        change: Callable[[LiveListing], None] | None = None,
-        past_the_end: str = "backend-500",
-        announce: tuple[str, str] | None = None,
-        limit: int = 1_000,
-    ):
-        self.family, self.rows, self.size = family, rows, size
-        self.change, self.past_the_end, self.announce = change, past_the_end, announce
-        self.requests = 0
-        self.limit = limit  # a runaway pager fails the test instead of hanging it
-        self.failures: dict[int, int] = {}  # page -> how many requests of it fail with a 500
-
-    def __call__(self, request: httpx2.Request) -> httpx2.Response:
-        self.requests += 1
-        if self.requests > self.limit:
-            raise RuntimeError(f"the pager ran away: {self.requests} requests")
-        if self.change is not None:
-            self.change(self)
-        page = int(request.url.params["page"])
-        if self.failures.get(page):
-            self.failures[page] -= 1
-            return httpx2.Response(500, json={"detail": "A server error occurred."})
-        chunk = self.rows[(page - 1) * self.size : page * self.size]
-        if not chunk and page > 1:
-            status, body = PAST_THE_END[self.past_the_end]
-            return httpx2.Response(status, json=body)
-        count, total = self.announce or (
-            str(len(self.rows)),
-            str(math.ceil(len(self.rows) / self.size)),
-        )
-        body_bytes = listing_body(self.family, chunk, count=count, total_pages=total)
-        return httpx2.Response(
-            200, content=body_bytes, headers={"content-type": "application/json"}
-        )
 
 
 async def read_all(family: str, listing: LiveListing) -> list[str | None]:

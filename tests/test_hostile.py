@@ -11,6 +11,7 @@ from __future__ import annotations
 import collections
 import copy
 import json
+import math
 import os
 import random
 import socket
@@ -230,22 +231,68 @@ def paged_rows(count: int) -> list[str]:
     return [f"00000000-0000-4000-8000-{n:012d}" for n in range(count)]
 
 
-class Listing:
-    """A listing of `rows`, `size` a page, announcing whatever `count`/`total_pages` it is given."""
+PAST_THE_END = {
+    # The backend: a 500 envelope (endpoints 1, 3 and 5 all answer one past the last page).
+    "backend-500": (
+        500,
+        {
+            "status": False,
+            "code": "server_error",
+            "detail": "Unable to fetch simulation runs.",
+            "result": "Unable to fetch simulation runs.",
+        },
+    ),
+    # The docs dialect: DRF's 404.
+    "docs-404": (404, {"detail": "Invalid page."}),
+}
 
-    def __init__(self, family: str, rows: list[str], size: int, *, count: str, total: str):
+
+class LiveListing:
+    """A listing of ids, newest first, whose totals are always true when it is read.
+
+    `change(listing)` runs before each request is answered; `announce` may replace the
+    totals with raw JSON text (a server that lies about them).
+    """
+
+    def __init__(
+        self,
+        family: str,
+        rows: list[str],
+        size: int,
+        *,
+        change: Callable[[LiveListing], None] | None = None,
+        past_the_end: str = "backend-500",
+        announce: tuple[str, str] | None = None,
+        limit: int = 1_000,
+    ):
         self.family, self.rows, self.size = family, rows, size
-        self.count, self.total = count, total
+        self.change, self.past_the_end, self.announce = change, past_the_end, announce
         self.requests = 0
+        self.limit = limit  # a runaway pager fails the test instead of hanging it
+        self.failures: dict[int, int] = {}  # page -> how many requests of it fail with a 500
 
     def __call__(self, request: httpx2.Request) -> httpx2.Response:
         self.requests += 1
-        page = int(request.url.params.get("page", "1"))
+        if self.requests > self.limit:
+            raise RuntimeError(f"the pager ran away: {self.requests} requests")
+        if self.change is not None:
+            self.change(self)
+        page = int(request.url.params["page"])
+        if self.failures.get(page):
+            self.failures[page] -= 1
+            return httpx2.Response(500, json={"detail": "A server error occurred."})
         chunk = self.rows[(page - 1) * self.size : page * self.size]
         if not chunk and page > 1:
-            return httpx2.Response(404, json={"detail": "Invalid page."})
-        body = listing_body(self.family, chunk, count=self.count, total_pages=self.total)
-        return httpx2.Response(200, content=body, headers={"content-type": "application/json"})
+            status, body = PAST_THE_END[self.past_the_end]
+            return httpx2.Response(status, json=body)
+        count, total = self.announce or (
+            str(len(self.rows)),
+            str(math.ceil(len(self.rows) / self.size)),
+        )
+        body_bytes = listing_body(self.family, chunk, count=count, total_pages=total)
+        return httpx2.Response(
+            200, content=body_bytes, headers={"content-type": "application/json"}
+        )
 
 
 @pytest.mark.parametrize("family", LISTINGS)
@@ -255,7 +302,7 @@ async def test_hostile_totals_are_ignored_and_every_row_comes_once(
 ) -> None:
     rows = paged_rows(7)
     for count, total in ((number, "null"), ("7", number), (number, number)):
-        listing = Listing(family, rows, 3, count=count, total=total)
+        listing = LiveListing(family, rows, 3, announce=(count, total), past_the_end="docs-404")
         async with mock_client(listing) as client:
             if number == HUGE_DIGITS:  # beyond what a JSON parser takes: refused, not retried
                 with pytest.raises(fa.ResponseDecodeError) as info:
