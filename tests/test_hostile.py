@@ -23,8 +23,10 @@ from typing import Any
 
 import anyio
 import anyio.abc
+import anyio.streams.tls
 import httpx2
 import pytest
+import trustme
 
 import futureagi_async as fa
 from futureagi_async import AsyncClient
@@ -543,7 +545,6 @@ async def test_errors_raised_by_a_lent_client_hold_no_request() -> None:
 
 
 async def test_a_certificate_that_fails_verification_is_not_retried() -> None:
-    trustme = pytest.importorskip("trustme")
     server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     trustme.CA().issue_cert("127.0.0.1").configure_cert(server_context)
 
@@ -553,8 +554,6 @@ async def test_a_certificate_that_fails_verification_is_not_retried() -> None:
                 stream, server_side=True, ssl_context=server_context
             )
             await wrapped.receive()
-
-    import anyio.streams.tls
 
     async with (
         tcp_server(tls) as (port, connections),
