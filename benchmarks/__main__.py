@@ -1,11 +1,14 @@
-"""Run every scenario side by side, each client in its own process per round.
+"""Run every scenario side by side, over plain HTTP and over TLS, each client in its own process.
 
-    python -m benchmarks [--quick] [--rounds N] [--scenarios fanout,cpu,paging,memory,decode]
-                         [--write]
+    python -m benchmarks [--quick] [--rounds N] [--transports http,tls]
+                         [--scenarios fanout,cpu,paging,memory,decode] [--write]
 
-The server is the fake (`python -m futureagi_async.testing`) in its own process pinned to core 1;
-clients are pinned to core 0. Ratios are taken within a round (same server, same machine load)
-and then summarised by their median (min-max). See README.md.
+`--write` puts the run's tables into README.md, between its results markers.
+
+The server is the fake (`python -m futureagi_async.testing`; over TLS `benchmarks._serve_tls`
+with a trustme certificate) in its own process pinned to core 1; clients are pinned to core
+0. Ratios are taken within a round (same server, same machine load) and then summarised by
+their median (min-max). The goals of issue 9 are checked at the end. See README.md.
 """
 
 from __future__ import annotations
@@ -14,9 +17,11 @@ import argparse
 import json
 import os
 import platform
+import ssl
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -24,20 +29,21 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+import httpx2
+
 HERE = Path(__file__).parent
 CLIENT_CPU, SERVER_CPU = 0, 1
 FANOUT_CLIENTS = [
     "aiohttp",
     "library",
+    "library-aiohttp",
     "library-trio",
-    "httpx-ours",
-    "httpx-ours-trio",
-    "httpx-aiohttp",
     "httpx2",
-    "httpx-default",
+    "httpx",
     "requests",
 ]
 CPU_CLIENTS = [c for c in FANOUT_CLIENTS if c != "requests"]
+TRANSPORTS = {"http": "plain HTTP", "tls": "TLS"}
 
 
 #: The fake's dataset for every scenario: one voice run test, one execution, one eval config,
@@ -50,11 +56,19 @@ DATASET = [
 FAKE_HEADERS = {"X-Api-Key": "test-api-key", "X-Secret-Key": "test-secret-key"}
 
 
-def execution_id(url: str) -> str:
-    """The one execution's id, found through the API: run test -> a call row's execution."""
-    import httpx
+class Server:
+    """Where the clients go: the fake's base URL, the execution, and the CA to trust (TLS)."""
 
-    with httpx.Client(base_url=url, headers=FAKE_HEADERS, timeout=30) as http:
+    def __init__(self, url: str, execution: str, ca: str | None):
+        self.url, self.execution, self.ca = url, execution, ca
+
+    def spec(self, client: str) -> dict[str, Any]:
+        return {"client": client, "url": self.url, "execution": self.execution, "ca": self.ca}
+
+
+def execution_id(url: str, verify: ssl.SSLContext | bool) -> str:
+    """The one execution's id, found through the API: run test -> a call row's execution."""
+    with httpx2.Client(base_url=url, headers=FAKE_HEADERS, timeout=30, verify=verify) as http:
         run_test = http.get("/simulate/run-tests/").json()["results"][0]["id"]
         rows = http.get(f"/simulate/run-tests/{run_test}/call-executions/", params={"limit": 1})
         return str(rows.json()["results"][0]["test_execution_id"])
@@ -66,44 +80,65 @@ def _pin_server() -> None:
 
 
 @contextmanager
-def server(latency: float, calls: int = 1000) -> Iterator[tuple[str, str]]:
-    """The fake (`python -m futureagi_async.testing`) on loopback, in its own pinned process.
+def _certificates(tls: bool) -> Iterator[tuple[list[str], str | None]]:
+    """A trustme CA and a 127.0.0.1 certificate in a temporary folder: (server argv, CA path)."""
+    if not tls:
+        yield [], None
+        return
+    import trustme
 
-    Yields (base URL, execution id); the id is found through the API and endpoint 4 must
-    answer for it with `calls` rows.
+    ca = trustme.CA()
+    leaf = ca.issue_cert("127.0.0.1")
+    with tempfile.TemporaryDirectory(prefix="bench-tls-") as folder:
+        paths = [str(Path(folder) / name) for name in ("cert.pem", "key.pem", "ca.pem")]
+        leaf.private_key_and_cert_chain_pem.write_to_path(paths[0])
+        leaf.private_key_pem.write_to_path(paths[1])
+        ca.cert_pem.write_to_path(paths[2])
+        yield ["-m", "benchmarks._serve_tls", paths[0], paths[1]], paths[2]
+
+
+@contextmanager
+def server(latency: float, transport: str, calls: int = 1000) -> Iterator[Server]:
+    """The fake on loopback in its own pinned process, over `transport` ("http" or "tls").
+
+    The execution id is found through the API, and endpoint 4 must answer for it with
+    `calls` rows.
     """
-    import httpx
-
-    cmd = [sys.executable, "-m", "futureagi_async.testing", "--port", "0"]
-    cmd += ["--latency", str(latency), "--calls-per-execution", str(calls), *DATASET]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, preexec_fn=_pin_server)
-    try:
-        assert proc.stdout is not None
-        url = proc.stdout.readline().strip()
-        if not url.startswith("http://"):
-            raise RuntimeError(f"the fake did not start: {url!r}")
-        deadline = time.monotonic() + 60
-        while True:  # the socket listens before uvicorn serves; wait for a real answer
-            try:
-                eid = execution_id(url)
-                break
-            except httpx.TransportError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.1)
-        r = httpx.get(
-            f"{url}/simulate/test-executions/{eid}/",
-            params={"limit": "10", "page": "1"},
-            headers=FAKE_HEADERS,
-            timeout=30,
-        )
-        doc = r.json()
-        if r.status_code != 200 or doc["count"] != calls:
-            raise RuntimeError(f"unexpected answer for execution {eid}: {r.status_code}")
-        yield url, eid
-    finally:
-        proc.terminate()
-        proc.wait()
+    with _certificates(transport == "tls") as (launcher, ca):
+        cmd = [sys.executable, *(launcher or ["-m", "futureagi_async.testing"])]
+        cmd += ["--port", "0", "--latency", str(latency), "--calls-per-execution", str(calls)]
+        cmd += DATASET
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, preexec_fn=_pin_server)
+        try:
+            assert proc.stdout is not None
+            url = proc.stdout.readline().strip()
+            if not url.startswith("http://"):
+                raise RuntimeError(f"the fake did not start: {url!r}")
+            if ca:
+                url = "https://" + url.removeprefix("http://")
+            verify: ssl.SSLContext | bool = ssl.create_default_context(cafile=ca) if ca else True
+            deadline = time.monotonic() + 60
+            while True:  # the socket listens before uvicorn serves; wait for a real answer
+                try:
+                    eid = execution_id(url, verify)
+                    break
+                except httpx2.TransportError:
+                    if time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.1)
+            r = httpx2.get(
+                f"{url}/simulate/test-executions/{eid}/",
+                params={"limit": "10", "page": "1"},
+                headers=FAKE_HEADERS,
+                timeout=30,
+                verify=verify,
+            )
+            if r.status_code != 200 or r.json()["count"] != calls:
+                raise RuntimeError(f"unexpected answer for execution {eid}: {r.status_code}")
+            yield Server(url, eid, ca)
+        finally:
+            proc.terminate()
+            proc.wait()
 
 
 def run_one(spec: dict[str, Any]) -> dict[str, Any] | str:
@@ -133,184 +168,218 @@ def fmt(values: Sequence[float], digits: int = 2) -> str:
     return f"{med:.{digits}f} ({min(values):.{digits}f}-{max(values):.{digits}f})"
 
 
-def scenario_fanout(args: argparse.Namespace, out: list[str]) -> None:
+def emit(out: list[str], lines: list[str]) -> None:
+    out += lines
+    print("\n".join(lines), flush=True)
+
+
+#: Per-round ratios the goals are judged on: (scenario, transport, C, client, measure) -> values.
+Ratios = dict[tuple[str, str, int, str, str], list[float]]
+
+
+def scenario_fanout(args: argparse.Namespace, out: list[str], ratios: Ratios) -> None:
     fetches = 200 if args.quick else 1000
     latency = 0.05
-    out.append(
-        f"### 1. Latency-bound fan-out: {fetches} pages of ~26 KB, {latency * 1000:.0f} ms latency"
-    )
-    out.append("")
-    out.append(
-        "wall/ideal: ideal = fetches / C x latency. vs aiohttp: wall and client CPU divided by"
-        " raw aiohttp's in the same round. `requests` is the vendor docs' sequential loop on"
-        f" {args.seq_fetches} fetches, its wall extrapolated to {fetches}."
-    )
-    out.append("")
-    with server(latency) as (url, eid):
-        for c in (16, 64):
-            ideal = fetches / c * latency
-            rows: dict[str, dict[str, list[float]]] = {}
-            notes: dict[str, str] = {}
-            for _ in range(args.rounds):
-                base: dict[str, Any] | None = None
+    emit(out, [
+        f"### 1. Latency-bound fan-out: {fetches} pages of ~26 KB, {latency * 1000:.0f} ms latency",
+        "",
+        "wall/ideal: ideal = fetches / C x latency. vs aiohttp / vs httpx2: wall (and client"
+        " CPU) divided by raw aiohttp's (raw httpx2's) in the same round. `requests` is the"
+        f" vendor docs' sequential loop on {args.seq_fetches} fetches, its wall extrapolated"
+        f" to {fetches}.",
+        "",
+    ])  # fmt: skip
+    for transport in args.transports:
+        with server(latency, transport) as srv:
+            for c in (16, 64):
+                ideal = fetches / c * latency
+                rows: dict[str, dict[str, list[float]]] = {}
+                notes: dict[str, str] = {}
+                for _ in range(args.rounds):
+                    got: dict[str, tuple[float, float]] = {}  # client -> (wall, CPU s/request)
+                    for client in FANOUT_CLIENTS:
+                        n = args.seq_fetches if client == "requests" else fetches
+                        spec = srv.spec(client) | {"fetches": n, "concurrency": c}
+                        r = run_one({**spec, "scenario": "fanout"})
+                        if isinstance(r, str):
+                            notes[client] = r
+                        else:
+                            got[client] = (r["wall"] * fetches / n, r["cpu"] / n)
+                    for client, (wall, cpu) in got.items():
+                        row = rows.setdefault(client, {})
+                        row.setdefault("ideal", []).append(wall / ideal)
+                        row.setdefault("cpu", []).append(cpu * 1e6)
+                        for base in ("aiohttp", "httpx2"):
+                            if base in got:
+                                row.setdefault(f"vs {base}", []).append(wall / got[base][0])
+                                cpu_ratio = cpu / got[base][1]
+                                row.setdefault(f"cpu vs {base}", []).append(cpu_ratio)
+                        for measure, values in row.items():
+                            ratios[("fanout", transport, c, client, measure)] = values
+                lines = [f"Over {TRANSPORTS[transport]}, C={c} (ideal {ideal:.3f} s)", ""]
+                lines += [
+                    "| client | wall/ideal | wall vs aiohttp | wall vs httpx2 |"
+                    " CPU µs/request | CPU vs aiohttp |",
+                    "|---|---|---|---|---|---|",
+                ]
                 for client in FANOUT_CLIENTS:
-                    n = args.seq_fetches if client == "requests" else fetches
-                    spec = {"client": client, "url": url, "execution": eid, "fetches": n}
-                    spec["concurrency"] = c
-                    r = run_one({**spec, "scenario": "fanout"})
-                    if isinstance(r, str):
-                        notes[client] = r
+                    if client not in rows:
+                        lines.append(f"| {client} | {notes.get(client, 'n/a')} | | | | |")
                         continue
-                    wall = r["wall"] * fetches / n
-                    base = base or (r if client == "aiohttp" else None)
-                    row = rows.setdefault(client, {"ratio": [], "vs": [], "cpu": [], "cpuvs": []})
-                    row["ratio"].append(wall / ideal)
-                    row["cpu"].append(r["cpu"] / n * 1e6)
-                    if base is not None:
-                        row["vs"].append(wall / base["wall"])
-                        row["cpuvs"].append((r["cpu"] / n) / (base["cpu"] / fetches))
-            out.append(f"C={c} (ideal {ideal:.3f} s)")
-            out.append("")
-            out.append(
-                "| client | wall/ideal | wall vs aiohttp | CPU µs/request | CPU vs aiohttp |"
-            )
-            out.append("|---|---|---|---|---|")
-            for client in FANOUT_CLIENTS:
-                if client in rows:
                     row = rows[client]
-                    out.append(
-                        f"| {client} | {fmt(row['ratio'])} | {fmt(row['vs'])} | "
-                        f"{fmt(row['cpu'], 0)} | {fmt(row['cpuvs'])} |"
+                    lines.append(
+                        f"| {client} | {fmt(row['ideal'])} | {fmt(row.get('vs aiohttp', []))} |"
+                        f" {fmt(row.get('vs httpx2', []))} | {fmt(row['cpu'], 0)} |"
+                        f" {fmt(row.get('cpu vs aiohttp', []))} |"
                     )
-                else:
-                    out.append(f"| {client} | {notes.get(client, 'n/a')} | | | |")
-            out.append("")
-            print("\n".join(out[-len(FANOUT_CLIENTS) - 4 :]), flush=True)
+                emit(out, [*lines, ""])
 
 
-def scenario_cpu(args: argparse.Namespace, out: list[str]) -> None:
+def scenario_cpu(args: argparse.Namespace, out: list[str], ratios: Ratios) -> None:
     fetches = 300 if args.quick else 2000
-    out.append(f"### 2. CPU-bound: {fetches} pages, no latency, C=64, client CPU per request")
-    out.append("")
-    out.append(
-        "Process CPU time of the client over the fetch phase. aiohttp and the raw httpx"
-        " clients only call json.loads (httpx-ours: orjson via futureagi_async._json);"
-        " `library` structures typed models."
-    )
-    out.append("")
-    rows: dict[str, dict[str, list[float]]] = {}
-    notes: dict[str, str] = {}
-    with server(0.0) as (url, eid):
-        for _ in range(args.rounds):
-            base = None
-            for client in CPU_CLIENTS:
-                spec = {"client": client, "url": url, "execution": eid, "fetches": fetches}
-                spec["concurrency"] = 64
-                r = run_one({**spec, "scenario": "cpu"})
-                if isinstance(r, str):
-                    notes[client] = r
-                    continue
-                base = base or (r if client == "aiohttp" else None)
-                row = rows.setdefault(client, {"cpu": [], "vs": [], "rps": []})
-                row["cpu"].append(r["cpu"] / fetches * 1e6)
-                row["rps"].append(fetches / r["wall"])
-                if base is not None:
-                    row["vs"].append(r["cpu"] / base["cpu"])
-    out.append("| client | CPU µs/request | CPU vs aiohttp | requests/s |")
-    out.append("|---|---|---|---|")
-    for client in CPU_CLIENTS:
-        if client in rows:
-            row = rows[client]
-            out.append(
-                f"| {client} | {fmt(row['cpu'], 0)} | {fmt(row['vs'])} | {fmt(row['rps'], 0)} |"
-            )
-        else:
-            out.append(f"| {client} | {notes.get(client, 'n/a')} | | |")
-    out.append("")
-    print("\n".join(out[-len(CPU_CLIENTS) - 3 :]), flush=True)
-
-
-def scenario_paging(args: argparse.Namespace, out: list[str]) -> None:
-    pages, page_size, latency = (20 if args.quick else 100), 10, 0.05
-    out.append(f"### 4. Pagination: a {pages}-page listing, {latency * 1000:.0f} ms latency")
-    out.append("")
-    clients = ["library", "library-trio", "paging-httpx-ours", "paging-httpx-default"]
-    clients.append("paging-requests")
-    rows: dict[str, list[float]] = {}
-    notes: dict[str, str] = {}
-    with server(latency, calls=pages * page_size) as (url, eid):
-        for _ in range(args.rounds):
-            for client in clients:
-                spec: dict[str, Any] = {"client": client, "url": url, "execution": eid}
-                spec |= {"scenario": "paging", "concurrency": 16}
-                r = run_one({**spec, "rows": pages * page_size, "page_size": page_size})
-                if isinstance(r, str):
-                    notes[client] = r
-                else:
-                    rows.setdefault(client, []).append(r["wall"])
-    out.append("| client | wall s | vs one page at a time |")
-    out.append("|---|---|---|")
-    seq = rows.get("paging-httpx-ours")
-    for client in clients:
-        if client not in rows:
-            out.append(f"| {client} | {notes.get(client, 'n/a')} | |")
-            continue
-        ratios = [w / s for w, s in zip(rows[client], seq or [], strict=False)]
-        out.append(f"| {client} | {fmt(rows[client])} | {fmt(ratios)} |")
-    out.append("")
-    out.append("`paging-*`: one page at a time, the vendor docs' way. `library`: its pager.")
-    out.append("")
-    print("\n".join(out[-len(clients) - 5 :]), flush=True)
-
-
-def scenario_memory(args: argparse.Namespace, out: list[str]) -> None:
-    sizes = (2_000, 20_000) if args.quick else (10_000, 100_000)
-    page_size = 100
-    out.append(f"### 5. Memory: peak RSS streaming {sizes[0]:,} vs {sizes[1]:,} call rows")
-    out.append("")
-    clients = ["library", "library-trio", "paging-httpx-ours"]
-    rows: dict[tuple[str, int], list[float]] = {}
-    notes: dict[str, str] = {}
-    with server(0.0, calls=sizes[1]) as (url, eid):
-        for _ in range(max(1, args.rounds // 2)):
-            for client in clients:
-                for n in sizes:
-                    spec = {"client": client, "url": url, "execution": eid, "concurrency": 16}
-                    spec["scenario"] = "memory"
-                    r = run_one({**spec, "rows": n, "page_size": page_size})
+    emit(out, [
+        f"### 2. CPU-bound: {fetches} pages, no latency, C=64, client CPU per request",
+        "",
+        "Process CPU time of the client over the fetch phase. The raw clients only call"
+        " json.loads; the `library` rows structure typed models.",
+        "",
+    ])  # fmt: skip
+    for transport in args.transports:
+        rows: dict[str, dict[str, list[float]]] = {}
+        notes: dict[str, str] = {}
+        with server(0.0, transport) as srv:
+            for _ in range(args.rounds):
+                got: dict[str, tuple[float, float]] = {}
+                for client in CPU_CLIENTS:
+                    spec = srv.spec(client) | {"fetches": fetches, "concurrency": 64}
+                    r = run_one({**spec, "scenario": "cpu"})
                     if isinstance(r, str):
                         notes[client] = r
                     else:
-                        rows.setdefault((client, n), []).append(r["maxrss_kb"] / 1024)
-    out.append(f"| client | {sizes[0]:,} rows MiB | {sizes[1]:,} rows MiB | ratio |")
-    out.append("|---|---|---|---|")
-    for client in clients:
-        if (client, sizes[0]) in rows and (client, sizes[1]) in rows:
-            a, b = rows[(client, sizes[0])], rows[(client, sizes[1])]
-            ratios = [y / x for x, y in zip(a, b, strict=False)]
-            out.append(f"| {client} | {fmt(a, 1)} | {fmt(b, 1)} | {fmt(ratios)} |")
-        else:
-            out.append(f"| {client} | {notes.get(client, 'n/a')} | | |")
-    out.append("")
-    print("\n".join(out[-len(clients) - 3 :]), flush=True)
+                        got[client] = (r["wall"], r["cpu"])
+                for client, (wall, cpu) in got.items():
+                    row = rows.setdefault(client, {"cpu": [], "vs": [], "rps": []})
+                    row["cpu"].append(cpu / fetches * 1e6)
+                    row["rps"].append(fetches / wall)
+                    if "aiohttp" in got:
+                        row["vs"].append(cpu / got["aiohttp"][1])
+                    ratios[("cpu", transport, 64, client, "cpu vs aiohttp")] = row["vs"]
+        lines = [f"Over {TRANSPORTS[transport]}:", ""]
+        lines += ["| client | CPU µs/request | CPU vs aiohttp | requests/s |", "|---|---|---|---|"]
+        for client in CPU_CLIENTS:
+            if client in rows:
+                row = rows[client]
+                lines.append(
+                    f"| {client} | {fmt(row['cpu'], 0)} | {fmt(row['vs'])} | {fmt(row['rps'], 0)} |"
+                )
+            else:
+                lines.append(f"| {client} | {notes.get(client, 'n/a')} | | |")
+        emit(out, [*lines, ""])
 
 
-def scenario_decode(args: argparse.Namespace, out: list[str]) -> None:
+def scenario_paging(args: argparse.Namespace, out: list[str], ratios: Ratios) -> None:
+    pages, page_size, latency = (20 if args.quick else 100), 10, 0.05
+    emit(out, [f"### 4. Pagination: a {pages}-page listing, {latency * 1000:.0f} ms latency", ""])
+    clients = ["library", "library-aiohttp", "library-trio", "paging-httpx2", "paging-httpx"]
+    clients.append("paging-requests")
+    for transport in args.transports:
+        rows: dict[str, list[float]] = {}
+        notes: dict[str, str] = {}
+        with server(latency, transport, calls=pages * page_size) as srv:
+            for _ in range(args.rounds):
+                for client in clients:
+                    spec = srv.spec(client) | {"scenario": "paging", "concurrency": 16}
+                    r = run_one({**spec, "rows": pages * page_size, "page_size": page_size})
+                    if isinstance(r, str):
+                        notes[client] = r
+                    else:
+                        rows.setdefault(client, []).append(r["wall"])
+        lines = [f"Over {TRANSPORTS[transport]}:", ""]
+        lines += ["| client | wall s | vs one page at a time |", "|---|---|---|"]
+        seq = rows.get("paging-httpx2", [])
+        for client in clients:
+            if client not in rows:
+                lines.append(f"| {client} | {notes.get(client, 'n/a')} | |")
+                continue
+            paired = [w / s for w, s in zip(rows[client], seq, strict=False)]
+            lines.append(f"| {client} | {fmt(rows[client])} | {fmt(paired)} |")
+        emit(out, [*lines, ""])
+    emit(out, ["`paging-*`: one page at a time, the vendor docs' way. `library`: its pager.", ""])
+
+
+def scenario_memory(args: argparse.Namespace, out: list[str], ratios: Ratios) -> None:
+    sizes = (2_000, 20_000) if args.quick else (10_000, 100_000)
+    emit(out, [f"### 5. Memory: peak RSS streaming {sizes[0]:,} vs {sizes[1]:,} call rows", ""])
+    clients = ["library", "library-aiohttp", "library-trio", "paging-httpx2"]
+    for transport in args.transports:
+        rows: dict[tuple[str, int], list[float]] = {}
+        notes: dict[str, str] = {}
+        with server(0.0, transport, calls=sizes[1]) as srv:
+            for _ in range(max(1, args.rounds // 2)):
+                for client in clients:
+                    for n in sizes:
+                        spec = srv.spec(client) | {"scenario": "memory", "concurrency": 16}
+                        r = run_one({**spec, "rows": n, "page_size": 100})
+                        if isinstance(r, str):
+                            notes[client] = r
+                        else:
+                            rows.setdefault((client, n), []).append(r["maxrss_kb"] / 1024)
+        lines = [f"Over {TRANSPORTS[transport]}:", ""]
+        lines += [f"| client | {sizes[0]:,} rows MiB | {sizes[1]:,} rows MiB | ratio |"]
+        lines += ["|---|---|---|---|"]
+        for client in clients:
+            if (client, sizes[0]) in rows and (client, sizes[1]) in rows:
+                a, b = rows[(client, sizes[0])], rows[(client, sizes[1])]
+                paired = [y / x for x, y in zip(a, b, strict=False)]
+                lines.append(f"| {client} | {fmt(a, 1)} | {fmt(b, 1)} | {fmt(paired)} |")
+            else:
+                lines.append(f"| {client} | {notes.get(client, 'n/a')} | | |")
+        emit(out, [*lines, ""])
+
+
+def scenario_decode(args: argparse.Namespace, out: list[str], ratios: Ratios) -> None:
     """Scenario 3: benchmarks/decode.py, bytes to typed call rows, pinned like the clients."""
     if not (HERE / "decode.py").exists():
-        out += ["### 3. Decoding", "", "benchmarks/decode.py is not there yet.", ""]
+        emit(out, ["### 3. Decoding", "", "benchmarks/decode.py is not there yet.", ""])
         return
     quick = ["--rows", "500", "--rounds", "3"] if args.quick else []
     cmd = [sys.executable, "-m", "benchmarks.decode", *quick]
     if hasattr(os, "sched_setaffinity") and (os.cpu_count() or 1) > 1:
         cmd = ["taskset", "-c", str(CLIENT_CPU), *cmd]
     proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
-    start = len(out)
-    out += ["### 3. Decoding (benchmarks/decode.py)", "", "```", proc.stdout.strip()]
+    lines = ["### 3. Decoding (benchmarks/decode.py)", "", "```", proc.stdout.strip()]
     if proc.returncode:
-        out.append(proc.stderr.strip()[-500:])
-    out += ["```", ""]
-    print("\n".join(out[start:]), flush=True)
+        lines.append(proc.stderr.strip()[-500:])
+    emit(out, [*lines, "```", ""])
+
+
+#: Issue 9's goals: (name, ratio key, at most). Judged on the medians of the per-round ratios.
+GOALS = [
+    ("default pool: library wall vs raw httpx2 + json.loads, C=16, TLS",
+     ("fanout", "tls", 16, "library", "vs httpx2"), 1.0),
+    ("default pool: library wall vs raw httpx2 + json.loads, C=64, TLS",
+     ("fanout", "tls", 64, "library", "vs httpx2"), 1.0),
+    ("aiohttp backend: library wall vs raw aiohttp, C=64, TLS",
+     ("fanout", "tls", 64, "library-aiohttp", "vs aiohttp"), 1.10),
+    ("aiohttp backend: client CPU/request vs raw aiohttp, grid pages, C=64 fan-out, TLS",
+     ("fanout", "tls", 64, "library-aiohttp", "cpu vs aiohttp"), 1.5),
+    ("aiohttp backend: client CPU/request vs raw aiohttp, grid pages, CPU-bound, TLS",
+     ("cpu", "tls", 64, "library-aiohttp", "cpu vs aiohttp"), 1.5),
+]  # fmt: skip
+
+
+def goals(ratios: Ratios) -> list[str]:
+    lines = ["### Goals (issue 9)", "", "| goal | at most | median (min-max) of rounds | |"]
+    lines.append("|---|---|---|---|")
+    for name, key, bound in GOALS:
+        values = ratios.get(key, [])
+        if not values:
+            lines.append(f"| {name} | {bound:.2f} | not measured | |")
+            continue
+        med = statistics.median(values)
+        verdict = "met" if med <= bound else f"missed by {(med / bound - 1) * 100:.0f}%"
+        lines.append(f"| {name} | {bound:.2f} | {fmt(values)} | {verdict} |")
+    return [*lines, ""]
 
 
 def machine() -> list[str]:
@@ -322,8 +391,8 @@ def machine() -> list[str]:
                 break
     except OSError:
         pass
-    pkgs = ["httpx", "httpcore", "httpcore2", "httpx2", "httpx-aiohttp", "aiohttp", "anyio"]
-    pkgs += ["trio", "orjson", "requests", "cattrs", "attrs"]
+    pkgs = ["httpx2", "httpcore2", "httpx", "httpcore", "aiohttp", "anyio", "trio", "orjson"]
+    pkgs += ["requests", "cattrs", "attrs", "uvicorn", "httptools", "trustme"]
     versions = []
     for p in pkgs:
         try:
@@ -332,7 +401,7 @@ def machine() -> list[str]:
             versions.append(f"{p} absent")
     return [
         f"- {os.cpu_count()} CPUs ({cpu}), {platform.system()} {platform.release()}",
-        f"- Python {platform.python_version()}; " + ", ".join(versions),
+        f"- Python {platform.python_version()}, {ssl.OPENSSL_VERSION}; " + ", ".join(versions),
         f"- server pinned to core {SERVER_CPU}, clients to core {CLIENT_CPU}",
     ]
 
@@ -352,17 +421,38 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=None)
     parser.add_argument("--seq-fetches", type=int, default=None)
     parser.add_argument("--scenarios", default=",".join(SCENARIOS))
-    parser.add_argument("--write", action="store_true", help="write benchmarks/RESULTS.md")
+    parser.add_argument("--transports", default=",".join(TRANSPORTS), help="http,tls")
+    parser.add_argument("--write", action="store_true", help="put the tables in README.md")
     args = parser.parse_args()
     args.rounds = args.rounds or (1 if args.quick else 3)
     args.seq_fetches = args.seq_fetches or (20 if args.quick else 50)
-    out = [f"Run {time.strftime('%Y-%m-%d %H:%M')}, {args.rounds} round(s):", ""]
-    out += [*machine(), "", f"Command: `python -m benchmarks {' '.join(sys.argv[1:])}`", ""]
-    print("\n".join(out), flush=True)
+    args.transports = [t for t in args.transports.split(",") if t]
+    unknown = set(args.transports) - set(TRANSPORTS)
+    unknown |= set(args.scenarios.split(",")) - set(SCENARIOS)
+    if unknown:
+        parser.error(f"unknown transport or scenario: {', '.join(sorted(unknown))}")
+    out: list[str] = []
+    emit(out, [f"Run {time.strftime('%Y-%m-%d %H:%M')}, {args.rounds} round(s):", ""])
+    emit(out, [*machine(), "", f"Command: `python -m benchmarks {' '.join(sys.argv[1:])}`", ""])
+    ratios: Ratios = {}
     for name in args.scenarios.split(","):
-        SCENARIOS[name](args, out)
+        SCENARIOS[name](args, out, ratios)
+    emit(out, goals(ratios))
     if args.write:
-        (HERE / "RESULTS.md").write_text("\n".join(out) + "\n")
+        write_results(out)
+
+
+RESULTS_START, RESULTS_END = "<!-- results:start -->", "<!-- results:end -->"
+
+
+def write_results(out: list[str]) -> None:
+    """Replace what README.md has between its results markers with this run's tables."""
+    readme = HERE / "README.md"
+    text = readme.read_text()
+    head, rest = text.split(RESULTS_START, 1)
+    tail = rest.split(RESULTS_END, 1)[1]
+    body = "\n".join(line.replace("### ", "#### ", 1) for line in out)
+    readme.write_text(f"{head}{RESULTS_START}\n{body}\n{RESULTS_END}{tail}")
 
 
 if __name__ == "__main__":

@@ -10,12 +10,14 @@ import itertools
 import json
 import os
 import resource
+import ssl
 import sys
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 import anyio
+import httpx2
 
 Fetch = Callable[[int], Awaitable[None]]
 #: The fake's test credentials (`futureagi_async.testing`); every client sends them.
@@ -48,11 +50,16 @@ def _page_url(spec: dict[str, Any], i: int) -> str:
 # --- scenario runners: (spec) -> coroutine measured as a whole, after setup -------------------
 
 
+def _ssl_context(spec: dict[str, Any]) -> ssl.SSLContext | None:
+    """Over TLS, a context trusting the benchmark's own CA (`spec["ca"]`, a PEM path)."""
+    return ssl.create_default_context(cafile=spec["ca"]) if spec.get("ca") else None
+
+
 async def raw_aiohttp(spec: dict[str, Any]) -> None:
     import aiohttp
 
     c = spec["concurrency"]
-    connector = aiohttp.TCPConnector(limit=c)
+    connector = aiohttp.TCPConnector(limit=c, ssl=_ssl_context(spec) or True)
     async with aiohttp.ClientSession(connector=connector, headers=HEADERS) as session:
 
         async def fetch(i: int) -> None:
@@ -62,40 +69,28 @@ async def raw_aiohttp(spec: dict[str, Any]) -> None:
         await _measured(spec, fan_out(fetch, spec["fetches"], c))
 
 
-def _httpx_client(kind: str, c: int) -> Any:
-    import httpx
-
-    if kind == "httpx-default":
-        return httpx.AsyncClient(
-            limits=httpx.Limits(max_connections=c, max_keepalive_connections=c), headers=HEADERS
-        )
-    if kind == "httpx-aiohttp":
-        from httpx_aiohttp import AiohttpTransport
+def _httpx_client(kind: str, spec: dict[str, Any], c: int) -> Any:
+    """Raw httpx2 or raw httpx (a comparison point only), C connections kept alive."""
+    verify = _ssl_context(spec) or True
+    if kind == "httpx":
+        import httpx
 
         limits = httpx.Limits(max_connections=c, max_keepalive_connections=c)
-        return httpx.AsyncClient(transport=AiohttpTransport(limits=limits), headers=HEADERS)
+        return httpx.AsyncClient(limits=limits, headers=HEADERS, verify=verify)
     if kind == "httpx2":
-        import httpx2
-
-        return httpx2.AsyncClient(
-            limits=httpx2.Limits(max_connections=c, max_keepalive_connections=c), headers=HEADERS
-        )
-    from futureagi_async._transport import create_transport
-
-    return httpx.AsyncClient(transport=create_transport(max_connections=c), headers=HEADERS)
+        limits2 = httpx2.Limits(max_connections=c, max_keepalive_connections=c)
+        return httpx2.AsyncClient(limits=limits2, headers=HEADERS, verify=verify)
+    raise ValueError(f"unknown client {kind!r}")
 
 
 async def raw_httpx(spec: dict[str, Any]) -> None:
-    """httpx-shaped clients with a fixed C workers; ours decodes like the library does."""
+    """httpx-shaped clients with a fixed C workers, each page parsed with json.loads."""
     kind = spec["client"].removesuffix("-trio")
-    from futureagi_async import _json
-
-    loads: Callable[[bytes], Any] = _json.loads if kind == "httpx-ours" else json.loads
-    async with _httpx_client(kind, spec["concurrency"]) as http:
+    async with _httpx_client(kind, spec, spec["concurrency"]) as http:
 
         async def fetch(i: int) -> None:
             r = await http.get(_page_url(spec, i))
-            loads(r.content)
+            json.loads(r.content)
 
         await _measured(spec, fan_out(fetch, spec["fetches"], spec["concurrency"]))
 
@@ -106,6 +101,8 @@ def raw_requests(spec: dict[str, Any]) -> None:
 
     with requests.Session() as session:
         session.headers.update(HEADERS)
+        session.trust_env = False  # REQUESTS_CA_BUNDLE would override `verify`
+        session.verify = spec.get("ca") or True
         t0, c0 = time.perf_counter(), time.process_time()
         if spec["scenario"] == "paging":
             page, total, rows = 1, 1, 0
@@ -125,14 +122,17 @@ def raw_requests(spec: dict[str, Any]) -> None:
 
 
 def _library_client(spec: dict[str, Any]) -> Any:
-    """The library in its default configuration, as a user would build it."""
+    """The library as a user would build it: the default pool, or `http_backend="aiohttp"`."""
     import futureagi_async
 
+    aiohttp = spec["client"].startswith("library-aiohttp")
     return futureagi_async.AsyncClient(
         HEADERS["X-Api-Key"],
         HEADERS["X-Secret-Key"],
         base_url=spec["url"],
         max_concurrency=spec["concurrency"],
+        verify=_ssl_context(spec) or True,
+        http_backend="aiohttp" if aiohttp else "httpx2",
     )
 
 
@@ -170,10 +170,8 @@ async def library(spec: dict[str, Any]) -> None:
 
 async def _ids_in_order(spec: dict[str, Any]) -> list[str]:
     """Row ids one page at a time (outside the measured phase)."""
-    import httpx
-
     ids: list[str] = []
-    async with httpx.AsyncClient(headers=HEADERS) as http:
+    async with httpx2.AsyncClient(headers=HEADERS, verify=_ssl_context(spec) or True) as http:
         page, total = 1, 1
         while page <= total and len(ids) < spec["rows"]:
             r = await http.get(
@@ -187,9 +185,7 @@ async def _ids_in_order(spec: dict[str, Any]) -> list[str]:
 
 async def paging(spec: dict[str, Any]) -> None:
     """One page at a time, as the vendor docs page: follow `total_pages` sequentially."""
-    from futureagi_async._json import loads
-
-    async with _httpx_client(spec["client"].removeprefix("paging-"), 1) as http:
+    async with _httpx_client(spec["client"].removeprefix("paging-"), spec, 1) as http:
 
         async def walk() -> None:
             page, total, rows = 1, 1, 0
@@ -198,7 +194,7 @@ async def paging(spec: dict[str, Any]) -> None:
                     f"{spec['url']}{_path(spec)}",
                     params={"limit": spec["page_size"], "page": page},
                 )
-                doc = loads(r.content)
+                doc = json.loads(r.content)
                 rows += len(doc["results"])
                 total = doc["total_pages"]
                 page += 1

@@ -1,15 +1,27 @@
-"""How long one call row takes from bytes to a typed model, and what the alternatives cost.
+"""Bytes to typed call rows: what our converter costs against the JSON parse alone.
 
 Run: `.venv/bin/python -m benchmarks.decode` (or `python benchmarks/decode.py`).
-Options: `--rows N` (default 2000), `--rounds N` (default 7).
+Options: `--rows N` synthetic rows (default 2000), `--rounds N` (default 7), `--baseline DIR`
+to measure another checkout of the library (e.g. the `main` worktree) in the same run.
 
-It builds realistic endpoint-4 call rows (BEHAVIOUR.md section 4.1: eval outputs and metrics,
-scenario columns, a rerun snapshot on one row in ten; about 2.6 KB each), encodes each one to its
-own bytes, and reports the median over rounds of the mean microseconds per row for: the JSON
-parsers alone, our `_json.loads` + `_convert.structure` (stdlib json and orjson), a default
+Row kinds, each row encoded to its own bytes (compact, as DRF renders):
+
+- `synthetic grid`: realistic endpoint-4 rows built here (eval outputs and metrics, scenario
+  columns, a rerun snapshot on one row in ten; ~2.7 KB each);
+- `recorded grid`: the distinct rows of every recorded endpoint-4 page (tests/recordings/);
+- `recorded calls + transcript`: the endpoint-3 rows with a transcript;
+- `recorded calls, no transcript`: the other endpoint-3 rows.
+
+Recorded rows are repeated to at least 1,000 per round. Each round measures every contender on
+every kind (mean CPU µs per row of this thread, so time spent descheduled by other processes on
+a shared machine does not count; garbage collector on, as in real use) and divides by
+`orjson.loads` alone in the same round; the table shows medians over rounds. Contenders: our
+`_json.loads` + `_convert.structure` (the default path: the slot builder), the same policy
+through cattrs' generated functions only (`make_converter(slot_builder=False)`), a default
 cattrs converter on the same attrs classes, and pydantic v2 and msgspec models mirrored from
-the same classes (each skipped when not installed). The garbage collector stays on, as in
-real use.
+the same classes (each skipped when not installed). With `--baseline DIR`, each round also runs
+this script in a subprocess importing the library from DIR (`--emit-json`), and its
+ratio to its own orjson parse is reported as `before`.
 """
 
 from __future__ import annotations
@@ -17,8 +29,10 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import os
 import random
 import statistics
+import subprocess
 import sys
 import time
 import typing
@@ -29,14 +43,18 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-if __package__ in (None, ""):  # run as a script: make the repo importable
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+if __package__ in (None, "") and "DECODE_BASELINE" not in os.environ:
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script
 
 import attrs
 import cattrs
 
 from futureagi_async import _convert, _json
 from futureagi_async.models import CallExecution
+
+HERE = Path(__file__).resolve().parent
+RECORDINGS = HERE.parent / "tests" / "recordings"
+MIN_RECORDED_ROWS = 1000
 
 _STATUSES = ["completed"] * 8 + ["failed", "analyzing"]
 _SCENARIOS = ["Billing Inquiry", "Refund request", "Angry customer", "Address change"]
@@ -210,6 +228,38 @@ def make_rows(count: int, seed: int = 5) -> list[bytes]:
     return [json.dumps(make_row(rng, eval_ids), separators=compact).encode() for _ in range(count)]
 
 
+def recorded_rows() -> dict[str, list[bytes]]:
+    """The distinct call rows of the recorded endpoint-3 and endpoint-4 pages, by kind."""
+    kinds: dict[str, list[bytes]] = {
+        "recorded grid": [],
+        "recorded calls + transcript": [],
+        "recorded calls, no transcript": [],
+    }
+    seen: set[bytes] = set()
+    for file in sorted(RECORDINGS.glob("*.json")):
+        recording = json.loads(file.read_text())
+        if not isinstance(recording, dict) or recording.get("status") != 200:
+            continue
+        body = recording.get("body_json")
+        path = recording["request"]["path"].split("?")[0]
+        if recording["request"]["method"] != "GET" or not isinstance(body, dict):
+            continue
+        for row in body.get("results") or ():
+            if not isinstance(row, dict) or "id" not in row:
+                continue  # grouped-mode rows
+            raw = json.dumps(row, separators=(",", ":")).encode()
+            if raw in seen:
+                continue
+            seen.add(raw)
+            if "/test-executions/" in path:
+                kinds["recorded grid"].append(raw)
+            elif path.endswith("/call-executions/") and row.get("transcript"):
+                kinds["recorded calls + transcript"].append(raw)
+            elif path.endswith("/call-executions/"):
+                kinds["recorded calls, no transcript"].append(raw)
+    return {kind: rows * -(-MIN_RECORDED_ROWS // len(rows)) for kind, rows in kinds.items() if rows}
+
+
 # --- the contenders ------------------------------------------------------------------------
 
 
@@ -298,51 +348,103 @@ def _ours(loads: Callable[[bytes], Any]) -> Callable[[bytes], object]:
     return decode
 
 
-def contenders() -> dict[str, Callable[[bytes], object] | None]:
+def _cattrs_generated_only() -> Callable[[bytes], object] | None:
+    """Our policy with cattrs' generated functions alone (absent before this converter)."""
+    make_converter = getattr(_convert, "make_converter", None)
+    if make_converter is None:
+        return None
+    hook = make_converter(slot_builder=False).get_structure_hook(CallExecution)
+    return lambda raw: hook(_json.loads(raw), CallExecution)
+
+
+def contenders(*, baseline: bool = False) -> dict[str, Callable[[bytes], object] | None]:
     try:
         import orjson
     except ImportError:
         orjson = None
+    ours = {
+        "orjson.loads only": orjson.loads if orjson else None,
+        "ours (_json.loads + structure)": _ours(_json.loads),
+    }
+    if baseline:
+        return ours
     return {
         "json.loads only": json.loads,
-        "orjson.loads only": orjson.loads if orjson else None,
-        "ours (json)": _ours(json.loads),
-        "ours (orjson)": _ours(orjson.loads) if orjson else None,
-        "ours (_json.loads, the default)": _ours(_json.loads),
+        **ours,
+        "ours, cattrs-generated functions only": _cattrs_generated_only(),
         "default cattrs (json)": _default_cattrs(),
         "pydantic v2 (model_validate_json)": _pydantic(),
         "msgspec (json.Decoder, typed)": _msgspec(),
     }
 
 
-def measure(decode: Callable[[bytes], object], rows: list[bytes], rounds: int) -> float:
-    """Median over `rounds` of the mean microseconds per row."""
-    for raw in rows[:200]:  # warm up caches and generated hooks
-        decode(raw)
-    timings = []
-    for _ in range(rounds):
-        start = time.perf_counter()
-        for raw in rows:
-            decode(raw)
-        timings.append((time.perf_counter() - start) / len(rows) * 1e6)
-    return statistics.median(timings)
+def one_round(
+    kinds: dict[str, list[bytes]], decoders: dict[str, Callable[[bytes], object]]
+) -> dict[str, dict[str, float]]:
+    """{kind: {contender: mean µs per row}} for one round."""
+    result: dict[str, dict[str, float]] = {}
+    for kind, rows in kinds.items():
+        result[kind] = {}
+        for name, decode in decoders.items():
+            start = time.thread_time()
+            for raw in rows:
+                decode(raw)
+            result[kind][name] = (time.thread_time() - start) / len(rows) * 1e6
+    return result
+
+
+def baseline_round(directory: str, rows: int) -> dict[str, dict[str, float]]:
+    """One round of this script on the library checked out in `directory`."""
+    env = {**os.environ, "PYTHONPATH": directory, "DECODE_BASELINE": "1"}
+    cmd = [sys.executable, str(HERE / "decode.py"), "--emit-json", "--rows", str(rows)]
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True)
+    return json.loads(proc.stdout)  # type: ignore[no-any-return]
+
+
+def _median(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=2000)
     parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--baseline", metavar="DIR", help="also measure the library in DIR")
+    parser.add_argument("--emit-json", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    rows = make_rows(args.rows)
-    size = statistics.mean(len(raw) for raw in rows)
+    kinds = {"synthetic grid": make_rows(args.rows), **recorded_rows()}
     gc.enable()
-    print(f"{len(rows)} rows, mean {size / 1000:.2f} KB, median of {args.rounds} rounds")
+    decoders = {k: v for k, v in contenders(baseline=args.emit_json).items() if v is not None}
+    for rows in kinds.values():  # warm up caches and generated hooks
+        for decode in decoders.values():
+            for raw in rows[:200]:
+                decode(raw)
+    if args.emit_json:
+        print(json.dumps(one_round(kinds, decoders)))
+        return
+    rounds = []
+    for _ in range(args.rounds):
+        here = one_round(kinds, decoders)
+        before = baseline_round(args.baseline, args.rows) if args.baseline else None
+        rounds.append((here, before))
+    print(f"median of {args.rounds} rounds; ratio = µs / orjson.loads µs in the same round")
     print(f"python {sys.version.split()[0]}, cattrs {metadata.version('cattrs')}")
-    for name, decode in contenders().items():
-        if decode is None:
-            print(f"{name:36} (not installed)")
-            continue
-        print(f"{name:36} {measure(decode, rows, args.rounds):7.2f} µs/row")
+    for kind, rows in kinds.items():
+        size = statistics.mean(len(raw) for raw in rows) / 1000
+        print(f"\n{kind}: {len(set(rows))} distinct rows, mean {size:.2f} KB")
+        print(f"| {'contender':40} | µs/row | vs orjson |")
+        print(f"|{'-' * 42}|-------:|----------:|")
+        names = list(decoders) + (["before (--baseline)"] if args.baseline else [])
+        for name in names:
+            times, ratios = [], []
+            for here, before in rounds:
+                source = here if name in decoders else before
+                key = name if name in decoders else "ours (_json.loads + structure)"
+                if source is None or key not in source[kind]:
+                    continue
+                times.append(source[kind][key])
+                ratios.append(source[kind][key] / source[kind]["orjson.loads only"])
+            print(f"| {name:40} | {_median(times):6.2f} | {_median(ratios):9.2f} |")
 
 
 if __name__ == "__main__":

@@ -1,9 +1,10 @@
 """Testing your own code against the fake API, pytest style.
 
-`futureagi_async.testing.FakeAPI` serves a seeded dataset through the same five endpoints,
-with the real API's quirks, so code under test talks to it through a normal `AsyncClient`:
-in-process (`fake.transport()`, no sockets) or on a loopback port (`fake.serve()`). Faults
-can be scripted (`fake.faults.push("429")`) to test how your code copes.
+`futureagi_async.testing.FakeAPI` serves a seeded dataset with the real API's quirks, so code
+under test talks to it through a normal `AsyncClient`. Installing the library gives pytest two
+fixtures: `fake_api` (a `FakeAPI`) and `fake_client` (an `AsyncClient` wired to it in-process,
+retries instant). Faults can be scripted (`fake_api.faults.push("429")`) to test how your code
+copes; `fake_api.serve()` puts the same fake on a loopback port when you need a real socket.
 
     pytest examples/testing_with_the_fake.py
     python examples/testing_with_the_fake.py   # the same, via pytest.main
@@ -13,13 +14,12 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator
 
 import httpx2
 import pytest
 
-from futureagi_async import AsyncClient, instant_retries
-from futureagi_async.testing import TEST_API_KEY, TEST_SECRET_KEY, DatasetSpec, FakeAPI
+from futureagi_async import AsyncClient, NotFoundError
+from futureagi_async.testing import DatasetSpec, FakeAPI
 
 # --- your code ---------------------------------------------------------------------------
 
@@ -29,9 +29,8 @@ async def worst_scenarios(client: AsyncClient, run_test: str, top: int = 3) -> l
     latest = await anext(aiter(client.simulation.runs(run_test, page_size=1)), None)
     if latest is None or latest.execution_id is None:
         return []
-    execution = latest
     failures: Counter[str] = Counter()
-    async for call in client.simulation.execution_calls(execution.execution_id):
+    async for call in client.simulation.execution_calls(latest.execution_id):
         failed = sum(1 for output in call.eval_outputs.values() if output.passed is False)
         if failed and call.scenario_name:
             failures[call.scenario_name] += failed
@@ -43,53 +42,36 @@ async def worst_scenarios(client: AsyncClient, run_test: str, top: int = 3) -> l
 pytestmark = pytest.mark.anyio
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"  # or parametrize over ["asyncio", "trio"]: the client runs on both
+@pytest.fixture(params=["asyncio", "trio"])
+def anyio_backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)  # the client runs on both
 
 
 @pytest.fixture
-def fake() -> FakeAPI:
-    return FakeAPI(DatasetSpec(seed=7, run_tests=2, calls_per_execution=40))
+def fake_api() -> FakeAPI:
+    """Overrides the plugin's fixture: more calls per execution than the default dataset."""
+    return FakeAPI(DatasetSpec(seed=7, calls_per_execution=40))
 
 
-@pytest.fixture
-async def client(fake: FakeAPI) -> AsyncIterator[AsyncClient]:
-    async with (
-        httpx2.AsyncClient(transport=fake.transport()) as http,
-        AsyncClient(
-            TEST_API_KEY, TEST_SECRET_KEY, base_url="http://127.0.0.1", http_client=http
-        ) as client,
-    ):
-        yield client
-
-
-@pytest.fixture(autouse=True)
-def _no_backoff() -> Iterator[None]:
-    instant_retries(True)  # retried faults cost no wall time in tests
-    yield
-    instant_retries(False)
-
-
-async def test_worst_scenarios_are_real_scenarios(client: AsyncClient, fake: FakeAPI) -> None:
-    run_test = fake.dataset.run_tests[0]
-    worst = await worst_scenarios(client, run_test.name)
+async def test_worst_scenarios_are_real_scenarios(
+    fake_client: AsyncClient, fake_api: FakeAPI
+) -> None:
+    run_test = fake_api.dataset.run_tests[0]
+    worst = await worst_scenarios(fake_client, run_test.name)
     assert worst
     assert set(worst) <= {s.name for s in run_test.scenarios}
 
 
-async def test_an_unknown_run_test(client: AsyncClient) -> None:
-    from futureagi_async import NotFoundError
-
+async def test_an_unknown_run_test(fake_client: AsyncClient) -> None:
     with pytest.raises(NotFoundError):
-        await worst_scenarios(client, "no such run test")
+        await worst_scenarios(fake_client, "no such run test")
 
 
-async def test_rate_limits_are_retried(client: AsyncClient, fake: FakeAPI) -> None:
-    fake.faults.push("429", times=2)
-    worst = await worst_scenarios(client, fake.dataset.run_tests[0].name)
+async def test_rate_limits_are_retried(fake_client: AsyncClient, fake_api: FakeAPI) -> None:
+    fake_api.faults.push("429", times=2)
+    worst = await worst_scenarios(fake_client, "Billing bot nightly")
     assert worst
-    assert [r.status for r in fake.stats.request_log[:3]] == [429, 429, 200]
+    assert [r.status for r in fake_api.stats.request_log[:3]] == [429, 429, 200]
 
 
 async def main(

@@ -34,7 +34,15 @@ DEFAULT_TOTAL_TIMEOUT = 120.0
 
 # Headers this library sets itself; a default header may not replace them by accident.
 RESERVED_HEADERS = frozenset(
-    {"x-api-key", "x-secret-key", "x-workspace-id", "authorization", "user-agent", "accept"}
+    {
+        "x-api-key",
+        "x-secret-key",
+        "x-workspace-id",
+        "authorization",
+        "user-agent",
+        "accept",
+        "accept-encoding",
+    }
 )
 
 ENV_API_KEY = "FI_API_KEY"

@@ -5,6 +5,7 @@
     FutureAGIError
      ├── ConfigurationError            bad or missing settings; raised before any request
      ├── ClientClosedError             the client was closed (also a RuntimeError)
+     ├── FilterColumnError             a filter the grid cannot apply (also a ValueError)
      └── APIError                      something went wrong talking to the API (.method, .url)
           ├── APIConnectionError       no usable response: refused, reset, dropped mid-body,
           │    │                       a certificate that failed verification (.retries)
@@ -16,7 +17,7 @@
                ├── BadRequestError         400
                ├── AuthenticationError     401
                ├── PermissionDeniedError   403
-               ├── NotFoundError           404, and endpoint 4's 500 "No TestExecution matches"
+               ├── NotFoundError           404, and the grid's 500 "No TestExecution matches"
                ├── RateLimitError          429 (.retry_after)
                └── ServerError             5xx
 
@@ -26,10 +27,11 @@ to a short snippet. No error chains an http request object (it would carry the k
 
 from __future__ import annotations
 
-import itertools
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
+
+from ._json import preview
 
 __all__ = [
     "APIConnectionError",
@@ -40,6 +42,7 @@ __all__ = [
     "BadRequestError",
     "ClientClosedError",
     "ConfigurationError",
+    "FilterColumnError",
     "FilterNotAppliedError",
     "FutureAGIError",
     "NotFoundError",
@@ -48,7 +51,6 @@ __all__ = [
     "ResponseDecodeError",
     "ServerError",
     "error_from_response",
-    "preview",
     "snippet",
 ]
 
@@ -65,6 +67,18 @@ class ConfigurationError(FutureAGIError):
 
 class ClientClosedError(FutureAGIError, RuntimeError):
     """The client was closed; make a new one."""
+
+
+class FilterColumnError(FutureAGIError, ValueError):
+    """A filter the execution's grid cannot apply: the API would ignore it without a word.
+
+    `column` is the filter's column; `known` the columns this grid filters on.
+    """
+
+    def __init__(self, message: str, *, column: str, known: Sequence[str]):
+        super().__init__(message)
+        self.column = column
+        self.known = tuple(known)
 
 
 class APIError(FutureAGIError):
@@ -199,7 +213,7 @@ _STATUS_CLASSES: dict[int, type[APIStatusError]] = {
     429: RateLimitError,
 }
 
-# Endpoint 4 reports a missing execution as a 500 with this text (BEHAVIOUR.md section 5).
+# /simulate/test-executions/{id}/ reports a missing execution as a 500 with this text.
 _MISSING_EXECUTION = "No TestExecution matches"
 
 
@@ -208,50 +222,6 @@ def snippet(raw: bytes | str, limit: int = _SNIPPET_CHARS) -> str:
     text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
     text = " ".join(text[: limit * 4].split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def preview(value: object, limit: int = _SNIPPET_CHARS) -> str:
-    """A short text of decoded JSON, without recursing: a body nested 100,000 deep is fine.
-
-    `repr` of such a body raises RecursionError (and of a 5,000-digit integer, ValueError), so
-    messages use this instead.
-    """
-    out: list[str] = []
-    size = 0
-    stack: list[object] = [value]
-    while stack and size <= limit:
-        item = stack.pop()
-        if isinstance(item, _Text):
-            text = str(item)
-        elif isinstance(item, Mapping):
-            text = "{"
-            stack.append(_Text("}"))
-            entries = list(itertools.islice(item.items(), limit))
-            for i in range(len(entries) - 1, -1, -1):
-                key, inner = entries[i]
-                stack.append(inner)
-                stack.append(_Text(("" if i == 0 else ", ") + preview(key, limit) + ": "))
-        elif isinstance(item, list | tuple):
-            text = "["
-            stack.append(_Text("]"))
-            entries = list(item[:limit])
-            for i in range(len(entries) - 1, -1, -1):
-                stack.append(entries[i])
-                if i:
-                    stack.append(_Text(", "))
-        elif isinstance(item, str):
-            text = repr(item[: limit + 1])
-        elif isinstance(item, int) and item.bit_length() > 128:
-            text = f"<a {item.bit_length()}-bit integer>"
-        else:
-            text = repr(item)[: limit + 1]
-        out.append(text)
-        size += len(text)
-    return snippet("".join(out), limit)
-
-
-class _Text(str):
-    """Literal text on `preview`'s stack, told apart from the JSON strings it renders."""
 
 
 def _message_from(body: Mapping[str, Any]) -> tuple[str | None, str | None, float | None]:

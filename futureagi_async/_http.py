@@ -14,6 +14,7 @@ A `Connection` sends one GET and returns the response with its body read. There 
 
 from __future__ import annotations
 
+import os
 import ssl
 import sys
 import urllib.request
@@ -54,6 +55,29 @@ class Connection(Protocol):
     async def aclose(self) -> None: ...
 
 
+async def read_whole(response: Any) -> httpx2.Response:
+    """A streamed httpx2 (or legacy httpx) response as httpx2's, its body read, then decoded.
+
+    Not `aread()`: it decodes as it reads, and a body that fails to decode (bad gzip) leaves
+    the http library's inner stream generators open, which trio reports as ResourceWarnings.
+    """
+    try:
+        if isinstance(response, httpx2.Response) and "content-encoding" not in response.headers:
+            # Nothing to decode, so nothing can fail to: read it as it is, no second object.
+            await response.aread()
+            return response
+        headers = response.headers.multi_items()
+        if response.is_stream_consumed:
+            # Made with its content (a mock transport's): that is already decoded.
+            raw = response.content
+            headers = [(k, v) for k, v in headers if k.lower() != "content-encoding"]
+        else:
+            raw = b"".join([chunk async for chunk in response.aiter_raw()])
+    finally:
+        await response.aclose()
+    return httpx2.Response(response.status_code, headers=headers, content=raw)
+
+
 class OwnPool:
     """The library's own pool: a transport we built and nobody else uses."""
 
@@ -73,12 +97,7 @@ class OwnPool:
         request = httpx2.Request(
             "GET", url, headers=headers, extensions={"timeout": timeouts.as_dict()}
         )
-        response = await self.transport.handle_async_request(request)
-        try:
-            await response.aread()
-        finally:
-            await response.aclose()
-        return response
+        return await read_whole(await self.transport.handle_async_request(request))
 
     async def aclose(self) -> None:
         self._closed = True
@@ -109,7 +128,8 @@ class LentClient:
             timeout=timeouts,
         )
         request.headers.pop("Authorization", None)
-        return await self.client.send(request, auth=None, follow_redirects=False)
+        response = await self.client.send(request, auth=None, follow_redirects=False, stream=True)
+        return await read_whole(response)
 
     async def aclose(self) -> None:
         if self.owned:
@@ -142,7 +162,10 @@ class LegacyClient:
         )
         request.headers.pop("Authorization", None)
         try:
-            response = await self.client.send(request, auth=None, follow_redirects=False)
+            response = await self.client.send(
+                request, auth=None, follow_redirects=False, stream=True
+            )
+            return await read_whole(response)
         except httpx.HTTPError as exc:
             # The same names exist in httpx2; fall back to the nearest common base.
             fallback = (
@@ -156,14 +179,6 @@ class LegacyClient:
             if not (isinstance(translated, type) and issubclass(translated, fallback)):
                 translated = fallback
             raise translated(str(exc)) from exc.__cause__
-        # httpx already decoded the body: drop the encoding so httpx2 does not decode it again.
-        decoded = [(k, v) for k, v in response.headers.raw if k.lower() != b"content-encoding"]
-        return httpx2.Response(
-            response.status_code,
-            headers=decoded,
-            content=response.content,
-            request=httpx2.Request("GET", url),
-        )
 
     async def aclose(self) -> None:
         return None
@@ -174,6 +189,23 @@ def _environment_names_a_proxy() -> bool:
     return any(scheme in ("http", "https", "all") for scheme in urllib.request.getproxies())
 
 
+def _ssl_context(verify: VerifyTypes) -> ssl.SSLContext | bool:
+    """`verify` as httpx2 takes it without a warning: a CA bundle's path becomes a context."""
+    if isinstance(verify, ssl.SSLContext | bool):
+        return verify
+    if not isinstance(verify, str):
+        raise ConfigurationError(
+            "verify must be True, False, a CA bundle's path or an ssl.SSLContext, "
+            f"got {type(verify).__qualname__}"
+        )
+    try:
+        if os.path.isdir(verify):
+            return ssl.create_default_context(capath=verify)
+        return ssl.create_default_context(cafile=verify)
+    except (OSError, ssl.SSLError) as exc:
+        raise ConfigurationError(f"verify={verify!r} is not a readable CA bundle: {exc}") from None
+
+
 def build_pool(
     *, max_connections: int, verify: VerifyTypes, timeout: httpx2.Timeout, backend: HttpBackend
 ) -> Connection:
@@ -181,21 +213,19 @@ def build_pool(
     limits = httpx2.Limits(
         max_connections=max_connections, max_keepalive_connections=max_connections
     )
-    if backend == "aiohttp":
-        try:
-            from ._aiohttp import AiohttpTransport  # type: ignore[import-not-found,unused-ignore]
-        except ImportError as exc:
-            raise ConfigurationError(
-                'http_backend="aiohttp" needs aiohttp: pip install "futureagi-async[aiohttp]"'
-            ) from exc
-        return OwnPool(AiohttpTransport(max_connections=max_connections, verify=verify))
-    if backend != "httpx2":
+    verify = _ssl_context(verify)
+    if backend not in ("httpx2", "aiohttp"):
         raise ConfigurationError(f'http_backend must be "httpx2" or "aiohttp", got {backend!r}')
     if _environment_names_a_proxy():
         # httpx2 picks a proxy per URL (and honours NO_PROXY) inside its client, not its
-        # transport: let the whole client send.
+        # transport: let the whole client send. The aiohttp pool speaks no proxy, so it
+        # gives way here too.
         client = httpx2.AsyncClient(limits=limits, verify=verify, timeout=timeout)
         return LentClient(client, owned=True)
+    if backend == "aiohttp":
+        from ._aiohttp import AiohttpTransport  # aiohttp itself is imported when it is used
+
+        return OwnPool(AiohttpTransport(max_connections=max_connections, verify=verify))
     return OwnPool(httpx2.AsyncHTTPTransport(limits=limits, verify=verify))
 
 

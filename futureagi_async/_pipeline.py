@@ -7,11 +7,10 @@ library's typed errors, within the call's `total_timeout`.
 
 from __future__ import annotations
 
-import json
 import logging
 import platform
 import ssl
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
@@ -28,17 +27,18 @@ from ._errors import (
     RateLimitError,
     ResponseDecodeError,
     error_from_response,
-    preview,
     snippet,
 )
 from ._http import Connection
-from ._json import loads
+from ._json import NestedTooDeeply, loads, preview
 from ._retry import RETRYABLE_STATUSES
 from ._version import __version__
 
 __all__ = ["Pipeline", "SharedResources"]
 
 T = TypeVar("T")
+
+_HTTP_MODULES = ("httpx", "httpcore", "h11")
 
 logger = logging.getLogger("futureagi_async")
 
@@ -87,6 +87,8 @@ class Pipeline:
             "X-Secret-Key": self.config.secret_key,
             "User-Agent": USER_AGENT,
             "Accept": "application/json",
+            # As httpx2's own client asks: pages of calls compress about tenfold.
+            "Accept-Encoding": "gzip, deflate",
         }
         if self.config.workspace_id:
             headers["X-Workspace-Id"] = self.config.workspace_id
@@ -176,18 +178,26 @@ class Pipeline:
         return _decode(response, url)
 
 
-def _root_cause(exc: BaseException) -> BaseException | None:
-    """The first exception in the chain that is not an http library's (they hold requests)."""
-    for link in _chain(exc):
-        if not type(link).__module__.startswith(("httpx", "httpcore")):
-            return link
-    return None
+def _chain(exc: BaseException) -> Iterator[BaseException]:
+    """`exc`, then what caused it, and so on (each once)."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        yield current
+        current = current.__cause__ or current.__context__
 
 
 def _failure(exc: Exception, url: str) -> Exception:
     """The typed error for a failed send: a `_Retry` unless retrying cannot help."""
-    cause = _root_cause(exc)
-    reason = _reason(exc)
+    chain = list(_chain(exc))
+    # The first exception that is not an http library's (they hold requests) is the cause;
+    # the first with a message is the reason (trio's wrappers have none).
+    cause = next((e for e in chain if not type(e).__module__.startswith(_HTTP_MODULES)), None)
+    reason = next((str(e) for e in chain if str(e)), type(exc).__name__)
+    certificate = next((e for e in chain if isinstance(e, ssl.SSLCertVerificationError)), None)
+    if certificate is not None:
+        cause, reason = certificate, str(certificate)
     error: APIError
     if isinstance(exc, httpx2.DecodingError):
         error = ResponseDecodeError(
@@ -198,32 +208,9 @@ def _failure(exc: Exception, url: str) -> Exception:
     else:
         error = APIConnectionError(reason, method="GET", url=url)
     error.__cause__ = cause
-    if isinstance(error, ResponseDecodeError) or _is_certificate_failure(exc):
+    if isinstance(error, ResponseDecodeError) or certificate is not None:
         return error  # permanent: a certificate will fail the same way on every retry
     return _Retry(error)
-
-
-def _reason(exc: BaseException) -> str:
-    """The first message in the chain: on trio a failed handshake's own errors say nothing,
-    and only the `SSLCertVerificationError` under them names the certificate problem."""
-    for link in _chain(exc):
-        if str(link):
-            return str(link)
-    return type(exc).__name__
-
-
-def _chain(exc: BaseException) -> list[BaseException]:
-    """`exc` and its causes (or contexts), each once."""
-    links: list[BaseException] = []
-    current: BaseException | None = exc
-    while current is not None and all(current is not link for link in links):
-        links.append(current)
-        current = current.__cause__ or current.__context__
-    return links
-
-
-def _is_certificate_failure(exc: BaseException) -> bool:
-    return any(isinstance(link, ssl.SSLCertVerificationError) for link in _chain(exc))
 
 
 def _decode(response: httpx2.Response, url: str) -> Any:
@@ -232,27 +219,24 @@ def _decode(response: httpx2.Response, url: str) -> Any:
     if 200 <= status < 300:
         try:
             return loads(raw)
-        except RecursionError:
+        except NestedTooDeeply:
             raise ResponseDecodeError(
                 f"the {status} response is nested too deeply to read ({len(raw)} bytes)",
                 body=snippet(raw),
                 method="GET",
                 url=url,
             ) from None
-        except ValueError as exc:
-            invalid = ResponseDecodeError(
-                f"the {status} response is not valid JSON "
-                f"({len(raw)} bytes): {snippet(raw) or '<empty>'}",
-                body=snippet(raw),
-                method="GET",
-                url=url,
-            )
-            # A 2xx body that is not JSON is almost always one cut short in transit (which
-            # may cut a UTF-8 character too); a whole body the parser refuses, such as a
-            # number of 5,000 digits, would be refused again.
-            if isinstance(exc, json.JSONDecodeError | UnicodeDecodeError):
-                raise _Retry(invalid) from None
-            raise invalid from None
+        except ValueError:
+            # A 2xx body that is not JSON is almost always one cut short in transit.
+            raise _Retry(
+                ResponseDecodeError(
+                    f"the {status} response is not valid JSON "
+                    f"({len(raw)} bytes): {snippet(raw) or '<empty>'}",
+                    body=snippet(raw),
+                    method="GET",
+                    url=url,
+                )
+            ) from None
     request_id = response.headers.get("x-request-id")
     if 300 <= status < 400:
         raise error_from_response(
@@ -266,7 +250,7 @@ def _decode(response: httpx2.Response, url: str) -> Any:
         )
     try:
         body: object = loads(raw) if raw else None
-    except (ValueError, RecursionError):
+    except ValueError:
         body = None
     error = error_from_response(
         status,

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, cast
 
 import httpx2
 import pytest
 
 import futureagi_async as fa
 from futureagi_async import AsyncClient
-from futureagi_async.testing import TEST_API_KEY, TEST_SECRET_KEY, DatasetSpec, FakeAPI
+from futureagi_async.testing import TEST_API_KEY, TEST_SECRET_KEY, DatasetSpec, Dialect, FakeAPI
 
 from .test_hostile import (
     LISTINGS,
@@ -150,7 +150,7 @@ async def fake_client(fake: FakeAPI) -> AsyncIterator[AsyncClient]:
 @pytest.fixture(params=["backend", "docs"])
 def fake(request: pytest.FixtureRequest) -> FakeAPI:
     spec = DatasetSpec(seed=11, run_tests=2, executions_per_run_test=2, calls_per_execution=40)
-    return FakeAPI(spec, dialect=str(request.param))
+    return FakeAPI(spec, dialect=cast(Dialect, request.param))
 
 
 PAGERS: dict[str, Callable[[AsyncClient, str], Any]] = {

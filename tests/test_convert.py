@@ -241,7 +241,7 @@ def test_an_item_that_is_not_an_object_raises_with_its_path() -> None:
     message = str(caught.value)
     assert "CallExecutionPage.results[1].transcript[1]" in message
     assert "TranscriptItem" in message
-    assert "str 'hello'" in message
+    assert 'str "hello"' in message
 
 
 def test_a_dict_value_that_is_not_an_object_raises_with_its_key() -> None:

@@ -5,7 +5,7 @@ import pytest
 import futureagi_async as fa
 from futureagi_async.testing import DatasetSpec, FakeAPI
 
-from .resources.conftest import in_process, over_loopback
+from .resources.helpers import in_process, over_loopback
 
 pytestmark = pytest.mark.anyio
 
@@ -32,7 +32,7 @@ async def test_every_execution_with_every_call(fake: FakeAPI) -> None:
     for record in exported:
         assert record.execution.execution_id is not None
         calls = fake.dataset.calls_of(record.execution.execution_id)
-        assert sorted(c.id for c in record.calls) == sorted(c.id for c in calls)
+        assert sorted(str(c.id) for c in record.calls) == sorted(c.id for c in calls)
         assert all(c.transcript == [] for c in record.calls)
     assert seen[-1].done == seen[-1].total == len(expected)
     assert max(p.in_flight for p in seen) <= 2

@@ -72,9 +72,8 @@ class Work:
 
 
 async def settle() -> None:
-    """Let every runnable task run for a while, to show that something does NOT happen."""
-    for _ in range(100):
-        await anyio.lowlevel.checkpoint()
+    """Let every task run until all are blocked, to show that something does NOT happen."""
+    await anyio.wait_all_tasks_blocked()
 
 
 async def instant(item: int) -> int:

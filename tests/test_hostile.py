@@ -30,7 +30,7 @@ import trustme
 
 import futureagi_async as fa
 from futureagi_async import AsyncClient
-from futureagi_async._errors import preview
+from futureagi_async._json import preview
 from futureagi_async._retry import instant_retries
 
 pytestmark = pytest.mark.anyio
@@ -306,12 +306,6 @@ async def test_hostile_totals_are_ignored_and_every_row_comes_once(
     for count, total in ((number, "null"), ("7", number), (number, number)):
         listing = LiveListing(family, rows, 3, announce=(count, total), past_the_end="docs-404")
         async with mock_client(listing) as client:
-            if number == HUGE_DIGITS:  # beyond what a JSON parser takes: refused, not retried
-                with pytest.raises(fa.ResponseDecodeError) as info:
-                    await LISTINGS[family](client, 3).collect()
-                assert info.value.retries == 0
-                assert_printable(info.value)
-                continue
             got = await LISTINGS[family](client, 3).collect()
         assert row_ids(family, got) == rows, (count, total)
         assert listing.requests < 10

@@ -87,7 +87,7 @@ async def test_never_requests_more_than_page_one_announced() -> None:
 
 
 async def test_key_drops_rows_repeated_across_a_page_boundary() -> None:
-    pages = {1: ["a", "b"], 2: ["b", "c"], 3: ["d", None]}
+    pages: dict[int, list[str | None]] = {1: ["a", "b"], 2: ["b", "c"], 3: ["d", None]}
 
     async def fetch(page: int) -> Page[str | None]:
         return Page(pages[page], page=page, total_pages=3)

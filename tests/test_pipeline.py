@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 
 import httpx2
 import pytest
@@ -10,42 +9,9 @@ import futureagi_async as fa
 from futureagi_async import ClientClosedError
 from futureagi_async._client import AsyncClient
 
+from .helpers import API_KEY, SECRET_KEY, Script, client_for, get, ok
+
 pytestmark = pytest.mark.anyio
-
-API_KEY = "ak-visible-nowhere"
-SECRET_KEY = "sk-visible-nowhere"
-
-Handler = Callable[[httpx2.Request], httpx2.Response]
-
-
-class Script:
-    """Answers requests from a list, one response per request, recording each request."""
-
-    def __init__(self, *responses: httpx2.Response | Exception) -> None:
-        self.responses = list(responses)
-        self.requests: list[httpx2.Request] = []
-
-    def __call__(self, request: httpx2.Request) -> httpx2.Response:
-        self.requests.append(request)
-        answer = self.responses.pop(0)
-        if isinstance(answer, Exception):
-            raise answer
-        return answer
-
-
-def client_for(handler: Handler, **kwargs: object) -> AsyncClient:
-    http = httpx2.AsyncClient(transport=httpx2.MockTransport(handler), **kwargs)  # type: ignore[arg-type]
-    return AsyncClient(API_KEY, SECRET_KEY, base_url="http://127.0.0.1:1", http_client=http)
-
-
-def ok(body: object) -> httpx2.Response:
-    return httpx2.Response(200, json=body)
-
-
-async def get(client: AsyncClient, *, wrapped: bool = False) -> object:
-    return await client._pipeline.get(
-        "simulate/run-tests/", {"limit": "5"}, lambda body: body, wrapped=wrapped
-    )
 
 
 async def test_sends_the_keys_a_user_agent_and_no_authorization() -> None:

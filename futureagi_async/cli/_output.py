@@ -8,17 +8,19 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any, Literal, TextIO
+from collections.abc import AsyncIterable, Iterable, Sequence
+from typing import TYPE_CHECKING, Literal, TextIO, TypeVar
 
-from .._convert import unstructure
 from .._json import dumps
-from ._gate import UsageError
+from ._errors import UsageError
+from ._jsonable import jsonable
 
 if TYPE_CHECKING:
     from rich.console import Console
 
-__all__ = ["Format", "Output", "console", "require_rich"]
+__all__ = ["Format", "Output", "cell_text", "console", "percent", "require_rich", "take"]
+
+T = TypeVar("T")
 
 Format = Literal["table", "json", "jsonl"]
 
@@ -52,8 +54,14 @@ def console(file: TextIO | None = None) -> Console:
     )
 
 
-def _jsonable(item: object) -> Any:
-    return item if isinstance(item, dict | list | str | int | float | None) else unstructure(item)
+async def take(items: AsyncIterable[T], limit: int | None) -> list[T]:
+    """The first `limit` items (all of them for None), without reading further."""
+    out: list[T] = []
+    async for item in items:
+        out.append(item)
+        if limit is not None and len(out) >= limit:
+            break
+    return out
 
 
 class Output:
@@ -68,7 +76,7 @@ class Output:
         return self._file or sys.stdout
 
     def write_json(self, item: object) -> None:
-        self.file.write(dumps(_jsonable(item)).decode() + "\n")
+        self.file.write(dumps(jsonable(item)).decode() + "\n")
 
     def items(self, items: Iterable[object]) -> None:
         """For --json/--jsonl: the full models, never the table's abbreviations."""
@@ -76,7 +84,7 @@ class Output:
             for item in items:
                 self.write_json(item)
         else:
-            self.write_json([_jsonable(item) for item in items])
+            self.write_json([jsonable(item) for item in items])
 
     def table(
         self,

@@ -1,15 +1,16 @@
-"""A progress bar on a terminal, and nothing at all when the output goes to a pipe or file.
+"""Progress on stderr: a bar on a terminal, one line per update elsewhere, or nothing.
 
-It draws on stderr, so `export ... > out.txt` and CI logs stay clean.
+It draws on stderr, so `export ... > out.txt` stays clean. By default it shows only on a
+terminal; `--progress` forces it, and then a log (CI, a file) gets whole lines, at most one
+a second, instead of a bar's redraws run together.
 """
 
 from __future__ import annotations
 
 import sys
+import time
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self, TextIO
-
-from .._fanout import Progress
 
 if TYPE_CHECKING:
     from rich.progress import Progress as RichProgress
@@ -18,12 +19,15 @@ if TYPE_CHECKING:
 __all__ = ["ProgressBar", "wants_bar"]
 
 
+def _is_terminal(stream: TextIO) -> bool:
+    return bool(getattr(stream, "isatty", lambda: False)())
+
+
 def wants_bar(choice: bool | None, stream: TextIO | None = None) -> bool:
     """`--progress`/`--no-progress` win; otherwise only when `stream` is a terminal."""
     if choice is not None:
         return choice
-    stream = stream or sys.stderr
-    return bool(getattr(stream, "isatty", lambda: False)())
+    return _is_terminal(stream or sys.stderr)
 
 
 def _rate_column() -> Any:
@@ -41,17 +45,35 @@ def _rate_column() -> Any:
 
 
 class ProgressBar:
-    """`with ProgressBar(label, enabled) as bar: bar.update(progress, calls=n)`."""
+    """`with ProgressBar(label, enabled=...) as bar: bar.phase(...); bar.update(done, ...)`.
 
-    def __init__(self, label: str, *, enabled: bool, stream: TextIO | None = None):
+    `update` takes the counts the caller will report at the end, so the last thing the bar
+    shows is the summary's numbers.
+    """
+
+    def __init__(
+        self,
+        label: str,
+        *,
+        enabled: bool,
+        stream: TextIO | None = None,
+        interval: float = 1.0,
+    ):
         self._label = label
         self._enabled = enabled
-        self._stream = stream
+        self._stream = stream or sys.stderr
+        self._interval = interval
         self._bar: RichProgress | None = None
         self._task: TaskID | None = None
+        self._last_line = ""
+        self._last_time = -float("inf")
+
+    @property
+    def _lines(self) -> bool:
+        return self._enabled and self._bar is None
 
     def __enter__(self) -> Self:
-        if not self._enabled:
+        if not self._enabled or not _is_terminal(self._stream):
             return self
         try:
             from rich.console import Console
@@ -64,8 +86,7 @@ class ProgressBar:
             from rich.progress import (
                 Progress as RichProgress,
             )
-        except ImportError:  # no `cli` extra: carry on without a bar
-            self._enabled = False
+        except ImportError:  # no `cli` extra: whole lines instead
             return self
         self._bar = RichProgress(
             TextColumn("{task.description}"),
@@ -75,17 +96,35 @@ class ProgressBar:
             TextColumn("eta"),
             TimeRemainingColumn(),
             TextColumn("{task.fields[extra]}"),
-            console=Console(file=self._stream or sys.stderr),
+            console=Console(file=self._stream),
             transient=False,
         )
         self._bar.__enter__()
         self._task = self._bar.add_task(self._label, total=None, extra="")
         return self
 
-    def update(self, progress: Progress, *, extra: str = "") -> None:
-        if self._bar is None or self._task is None:
-            return
-        self._bar.update(self._task, total=progress.total, completed=progress.done, extra=extra)
+    def phase(self, text: str) -> None:
+        """A step before counting starts (reading a listing), shown in place of the count."""
+        if self._bar is not None and self._task is not None:
+            self._bar.update(self._task, extra=text)
+        elif self._lines:
+            self._print(f"{self._label}: {text}")
+
+    def update(self, done: int, total: int | None, *, extra: str = "") -> None:
+        if self._bar is not None and self._task is not None:
+            self._bar.update(self._task, total=total, completed=done, extra=extra)
+        elif self._lines:
+            now = time.monotonic()
+            final = total is not None and done >= total
+            if final or now - self._last_time >= self._interval:
+                self._last_time = now
+                of = "?" if total is None else str(total)
+                self._print(f"{self._label}: {done}/{of}" + (f", {extra}" if extra else ""))
+
+    def _print(self, line: str) -> None:
+        if line != self._last_line:
+            self._last_line = line
+            print(line, file=self._stream, flush=True)
 
     def __exit__(
         self,

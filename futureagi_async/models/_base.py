@@ -4,20 +4,42 @@ The API is an open set of keys and values, so every attribute is optional: a mis
 as None (or an empty collection), and anything the model does not name lands in `.extra`.
 Statuses are typed `str`, never closed enums; the `StrEnum`s here are names for the values
 seen so far, to compare against.
+
+Field declarations the converter reads (explicitly, from the field's metadata):
+
+- `alias("output")`: the attribute is also read from another key (the docs' spelling).
+- `lazy(factory=list)`: a large nested part (a transcript, an eval map) kept as parsed JSON
+  and built into models the first time it is read. Its shape is checked when the model is
+  built, so a bad item still fails there; reading it later cannot fail. Classes with lazy
+  fields are decorated with `@with_lazy_fields`, which puts a descriptor in front of those
+  slots.
 """
 
 from __future__ import annotations
 
 import enum
 from collections.abc import Callable
-from typing import Any, Self
+from typing import Any, Self, TypeVar
 
 import attrs
 
-__all__ = ["ALIASES", "alias", "extra_field"]
+__all__ = [
+    "ALIASES",
+    "LAZY",
+    "Deferred",
+    "Model",
+    "alias",
+    "extra_field",
+    "lazy",
+    "with_lazy_fields",
+]
 
 # Field metadata key: other JSON keys that carry the same value (the docs' spellings).
 ALIASES = "futureagi_async.aliases"
+# Field metadata key: the attribute is built from its JSON the first time it is read.
+LAZY = "futureagi_async.lazy"
+
+C = TypeVar("C", bound=type)
 
 
 def alias(*keys: str, default: Any = None, factory: Callable[[], Any] | None = None) -> Any:
@@ -27,9 +49,89 @@ def alias(*keys: str, default: Any = None, factory: Callable[[], Any] | None = N
     return attrs.field(default=default, metadata={ALIASES: keys})
 
 
+def lazy(*, factory: Callable[[], Any]) -> Any:
+    """A nested part built on first read (see the module docstring)."""
+    return attrs.field(factory=factory, metadata={LAZY: True})
+
+
 def extra_field() -> Any:
-    """The bag of keys the model does not know; `unstructure` merges it back."""
+    """The bag of keys the model does not know; `to_dict` merges it back."""
     return attrs.field(factory=dict, repr=False)
+
+
+class Deferred(tuple[Any, Callable[[Any], Any]]):
+    """`(raw, build)`: a lazy field's parsed JSON and the function that builds its value.
+
+    A tuple, because making one is then a single C call (this runs per row)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"<deferred {type(self[0]).__name__} of {len(self[0])}>"
+
+
+class _LazySlot:
+    """Reads through a slot, building a `Deferred` value once and storing the result.
+
+    Two threads reading at once both build equal values; the last one is kept.
+    """
+
+    __slots__ = ("slot",)
+
+    def __init__(self, slot: Any) -> None:
+        self.slot = slot
+
+    def __get__(self, obj: object, owner: type | None = None) -> Any:
+        if obj is None:
+            return self
+        value = self.slot.__get__(obj, owner)
+        if value.__class__ is Deferred:
+            raw, build = value
+            value = build(raw)
+            self.slot.__set__(obj, value)
+        return value
+
+    def __set__(self, obj: object, value: Any) -> None:
+        self.slot.__set__(obj, value)
+
+    def __delete__(self, obj: object) -> None:
+        self.slot.__delete__(obj)
+
+
+def with_lazy_fields(cls: C) -> C:
+    """Put a `_LazySlot` in front of each `lazy()` field's slot. Apply above `attrs.frozen`."""
+    for field in attrs.fields(cls):
+        if field.metadata.get(LAZY):
+            slot = cls.__dict__.get(field.name)
+            if slot is None or not hasattr(slot, "__set__"):
+                raise TypeError(f"{cls.__name__}.{field.name}: lazy fields need a slotted class")
+            setattr(cls, field.name, _LazySlot(slot))
+    return cls
+
+
+class Model:
+    """The base of every model: writing it back out as the API's JSON.
+
+    It holds the weak-reference slot, so that the models themselves add only their fields
+    (which lets the converter build an instance as a twin class and then switch its class).
+    """
+
+    __slots__ = ("__weakref__",)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The API's JSON shape as plain data: the same keys, `.extra` merged back,
+        datetimes as ISO 8601 strings (`Z` for UTC). A key the body lacked comes back
+        as null (or an empty collection); an alias comes back under the attribute's name."""
+        from .._convert import unstructure  # the converter imports the models
+
+        data: dict[str, Any] = unstructure(self)
+        return data
+
+    def to_json(self) -> str:
+        """`to_dict()` as compact UTF-8 JSON."""
+        from .._json import dumps
+
+        return dumps(self.to_dict()).decode()
 
 
 class CaseInsensitiveStrEnum(enum.StrEnum):

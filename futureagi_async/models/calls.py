@@ -12,7 +12,7 @@ from typing import Any
 
 import attrs
 
-from ._base import CaseInsensitiveStrEnum, extra_field
+from ._base import CaseInsensitiveStrEnum, Model, extra_field, lazy, with_lazy_fields
 from .evals import EvalMetric, EvalOutput
 
 __all__ = [
@@ -21,6 +21,7 @@ __all__ = [
     "CallStatus",
     "RerunSnapshot",
     "TranscriptItem",
+    "call_row_in_backend_shape",
 ]
 
 
@@ -37,7 +38,7 @@ class CallStatus(CaseInsensitiveStrEnum):
 
 
 @attrs.frozen(kw_only=True)
-class TranscriptItem:
+class TranscriptItem(Model):
     """One transcript entry, voice or chat.
 
     Voice items carry `speaker_role`, a string `content` and timings (`*_ms` milliseconds,
@@ -66,8 +67,9 @@ class TranscriptItem:
         return self.speaker_role if self.speaker_role is not None else self.role
 
 
+@with_lazy_fields
 @attrs.frozen(kw_only=True)
-class RerunSnapshot:
+class RerunSnapshot(Model):
     """A `call_and_eval` rerun's copy of the call before the rerun (endpoint 4 rows).
 
     `eval_outputs` and `transcripts` are the raw stored shapes. Durations are seconds,
@@ -99,7 +101,7 @@ class RerunSnapshot:
     message_count: int | None = None
     transcript_available: bool | None = None
     recording_available: bool | None = None
-    eval_outputs: dict[str, EvalOutput] = attrs.Factory(dict)
+    eval_outputs: dict[str, EvalOutput] = lazy(factory=dict)
     transcripts: list[Any] = attrs.Factory(list)
     analysis_data: Any = None
     evaluation_data: Any = None
@@ -117,12 +119,15 @@ class RerunSnapshot:
     extra: dict[str, Any] = extra_field()
 
 
-def _docs_shape_to_backend(raw: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Read the docs' spellings of a call row as the backend's.
+_only_dicts = frozenset({dict}).issuperset
+
+
+def call_row_in_backend_shape(raw: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Read the docs' spellings of a call row as the backend's: (the row, keys for `.extra`).
 
     - `scenario: {id, name}` becomes `scenario: name`; `scenario_id` is filled from the
       object when the row lacks it, and the object itself is kept in `.extra["scenario"]`
-      (the converter's rule for values the attribute's type cannot hold), so `unstructure`
+      (the converter's rule for values the attribute's type cannot hold), so `to_dict`
       gives back the docs' shape.
     - `eval_outputs`/`eval_metrics` as `{metric_name: value}` (scalars, not objects) become
       `{metric_name: {"name": metric_name, "value": value}}`.
@@ -142,11 +147,7 @@ def _docs_shape_to_backend(raw: dict[str, Any]) -> tuple[dict[str, Any], dict[st
         evals = raw.get(key)
         if evals.__class__ is not dict:
             continue
-        # A plain loop, not any(<generator>): this runs on every row and is usually a no-op.
-        for item in evals.values():
-            if item.__class__ is not dict:
-                break
-        else:
+        if _only_dicts(map(type, evals.values())):  # the backend's shape: nothing to do
             continue
         if raw is original:  # never change the caller's data
             raw = dict(raw)
@@ -157,8 +158,9 @@ def _docs_shape_to_backend(raw: dict[str, Any]) -> tuple[dict[str, Any], dict[st
     return raw, seed
 
 
+@with_lazy_fields
 @attrs.frozen(kw_only=True)
-class CallExecution:
+class CallExecution(Model):
     """One call row (endpoints 3 and 4), or an endpoint 3 rerun snapshot row.
 
     Snapshot rows (`is_snapshot` true) have fewer keys: no `session_id`, `start_time`,
@@ -181,7 +183,7 @@ class CallExecution:
     duration: float | None = None
     duration_seconds: float | None = None
     start_time: datetime | None = None
-    transcript: list[TranscriptItem] = attrs.Factory(list)
+    transcript: list[TranscriptItem] = lazy(factory=list)
     scenario: str | None = None
     #: A 1-10 CSAT from an LLM judge (or 1.0/0.0 from a provider flag); not 0-100.
     overall_score: float | None = None
@@ -190,8 +192,8 @@ class CallExecution:
     response_time_ms: float | None = None
     audio_url: str | None = None
     customer_name: str | None = None
-    eval_outputs: dict[str, EvalOutput] = attrs.Factory(dict)
-    eval_metrics: dict[str, EvalMetric] = attrs.Factory(dict)
+    eval_outputs: dict[str, EvalOutput] = lazy(factory=dict)
+    eval_metrics: dict[str, EvalMetric] = lazy(factory=dict)
     #: `{canonical_column_name: {value, visible, dataset_column_id, dataset_id, column_name,
     #: data_type}}`.
     scenario_columns: dict[str, Any] = attrs.Factory(dict)
@@ -250,11 +252,9 @@ class CallExecution:
     created_at: datetime | None = None
     extra: dict[str, Any] = extra_field()
 
-    _normalize_raw = staticmethod(_docs_shape_to_backend)
-
 
 @attrs.frozen(kw_only=True)
-class CallExecutionPage:
+class CallExecutionPage(Model):
     """A page of endpoint 3. `total_pages` is 0 when there are no calls.
 
     `count` includes deleted calls that `results` leaves out, so pages can be short.

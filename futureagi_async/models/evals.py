@@ -14,7 +14,7 @@ from typing import Any
 
 import attrs
 
-from ._base import CaseInsensitiveStrEnum, alias, extra_field
+from ._base import CaseInsensitiveStrEnum, Model, alias, extra_field
 
 __all__ = [
     "EvalConfigResult",
@@ -52,7 +52,7 @@ class EvalOutputType(CaseInsensitiveStrEnum):
 
 
 @attrs.frozen(kw_only=True)
-class EvalOutput:
+class EvalOutput(Model):
     """One eval's verdict on one call.
 
     `value` is the raw output: "Passed"/"Failed" or a bool for Pass/Fail, a number for
@@ -110,7 +110,7 @@ class EvalMetric(EvalOutput):
 
 
 @attrs.frozen(kw_only=True)
-class EvalConfigResult:
+class EvalConfigResult(Model):
     """One eval config's aggregate over an execution's completed calls.
 
     `output` depends on the template: Pass/Fail `{pass, fail, pass_count, fail_count}`
@@ -127,7 +127,7 @@ class EvalConfigResult:
 
 
 @attrs.frozen(kw_only=True)
-class EvalResult:
+class EvalResult(Model):
     """One eval *template*'s aggregates (endpoint 5). Rates and averages are percent."""
 
     name: str | None = None
@@ -141,11 +141,12 @@ class EvalResult:
 
 
 @attrs.frozen(kw_only=True)
-class ExplanationCluster:
+class ExplanationCluster(Model):
     """A theme found in the reasons of one eval config's outputs ("Fix My Agent").
 
     The docs' `{cluster_name, call_execution_ids, description}` is read into `theme`,
-    `member_ids` and `evidence_summary`.
+    `member_ids` and `evidence_summary`; the docs' names also work as read-only aliases
+    (`cluster.cluster_name is cluster.theme`).
     """
 
     theme: str | None = alias("cluster_name")
@@ -166,3 +167,18 @@ class ExplanationCluster:
     eval_config_id: str | None = None
     eval_template_id: str | None = None
     extra: dict[str, Any] = extra_field()
+
+    @property
+    def cluster_name(self) -> str | None:
+        """The docs' name for `theme`."""
+        return self.theme
+
+    @property
+    def call_execution_ids(self) -> list[str]:
+        """The docs' name for `member_ids`."""
+        return self.member_ids
+
+    @property
+    def description(self) -> str | None:
+        """The docs' name for `evidence_summary`."""
+        return self.evidence_summary

@@ -11,7 +11,7 @@ from typing import Any
 
 import attrs
 
-from ._base import CaseInsensitiveStrEnum, extra_field
+from ._base import CaseInsensitiveStrEnum, Model, extra_field
 
 __all__ = [
     "AgentDefinition",
@@ -35,7 +35,7 @@ class SourceType(CaseInsensitiveStrEnum):
 
 
 @attrs.frozen(kw_only=True)
-class AgentVersion:
+class AgentVersion(Model):
     """The pinned agent version, or the agent's latest when none is pinned.
 
     `api_key` is masked (`sk-****f9a1`) and present only when credentials exist.
@@ -55,7 +55,7 @@ class AgentVersion:
 
 
 @attrs.frozen(kw_only=True)
-class AgentDefinition:
+class AgentDefinition(Model):
     """The agent under test (`agent_definition_detail`). Keys are masked (`api_key`)."""
 
     id: str | None = None
@@ -90,7 +90,7 @@ class AgentDefinition:
 
 
 @attrs.frozen(kw_only=True)
-class PromptTemplate:
+class PromptTemplate(Model):
     """`prompt_template_detail`."""
 
     id: str | None = None
@@ -101,7 +101,7 @@ class PromptTemplate:
 
 
 @attrs.frozen(kw_only=True)
-class PromptVersion:
+class PromptVersion(Model):
     """`prompt_version_detail`."""
 
     id: str | None = None
@@ -112,7 +112,7 @@ class PromptVersion:
 
 
 @attrs.frozen(kw_only=True)
-class SimulatorAgent:
+class SimulatorAgent(Model):
     """The simulated customer (`simulator_agent_detail`).
 
     `max_call_duration_in_minutes` is minutes; `initial_message_delay` is seconds
@@ -142,7 +142,7 @@ class SimulatorAgent:
 
 
 @attrs.frozen(kw_only=True)
-class Scenario:
+class Scenario(Model):
     """A scenario (`scenarios_detail` items).
 
     `dataset_column_config` is `{column_uuid: {name, type}}` with a dataset and `[]` without,
@@ -177,7 +177,7 @@ class Scenario:
 
 
 @attrs.frozen(kw_only=True)
-class EvalConfig:
+class EvalConfig(Model):
     """An eval configured on a run test. `status` is title case; `eval_group` is a name."""
 
     id: str | None = None
@@ -194,7 +194,7 @@ class EvalConfig:
 
 
 @attrs.frozen(kw_only=True)
-class RunTest:
+class RunTest(Model):
     """A run test (endpoints 1 and 2).
 
     `agent_version` is an `AgentVersion` for agent runs, a bare UUID string or None for
@@ -234,7 +234,7 @@ class RunTest:
 
 
 @attrs.frozen(kw_only=True)
-class RunTestPage:
+class RunTestPage(Model):
     """A page of endpoint 1. The docs omit `total_pages` and `current_page`."""
 
     count: int | None = None

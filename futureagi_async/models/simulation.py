@@ -11,7 +11,7 @@ from typing import Any
 
 import attrs
 
-from ._base import extra_field
+from ._base import Model, extra_field, lazy, with_lazy_fields
 from .evals import EvalOutput, EvalResult, ExplanationCluster
 
 __all__ = [
@@ -25,7 +25,7 @@ __all__ = [
 
 
 @attrs.frozen(kw_only=True)
-class Latency:
+class Latency(Model):
     """Milliseconds."""
 
     avg_agent_latency_ms: float | None = None
@@ -34,7 +34,7 @@ class Latency:
 
 
 @attrs.frozen(kw_only=True)
-class Cost:
+class Cost(Model):
     """Cents. `total_cost_cents` is the call's `cost_cents`."""
 
     total_cost_cents: float | None = None
@@ -44,8 +44,9 @@ class Cost:
     extra: dict[str, Any] = extra_field()
 
 
+@with_lazy_fields
 @attrs.frozen(kw_only=True)
-class SimulationCall:
+class SimulationCall(Model):
     """One call: the `call_execution_id` mode result, or an item of `call_results`.
 
     Items of `call_results` carry only `call_execution_id, scenario_id, scenario_name,
@@ -62,14 +63,14 @@ class SimulationCall:
     duration_seconds: float | None = None
     ended_reason: str | None = None
     call_summary: str | None = None
-    eval_outputs: dict[str, EvalOutput] = attrs.Factory(dict)
+    eval_outputs: dict[str, EvalOutput] = lazy(factory=dict)
     latency: Latency | None = None
     cost: Cost | None = None
     extra: dict[str, Any] = extra_field()
 
 
 @attrs.frozen(kw_only=True)
-class SimulationCallResults:
+class SimulationCallResults(Model):
     """The paged calls of one execution, newest `updated_at` first."""
 
     total_pages: int | None = None
@@ -80,7 +81,7 @@ class SimulationCallResults:
 
 
 @attrs.frozen(kw_only=True)
-class SimulationExecution:
+class SimulationExecution(Model):
     """One execution: the `execution_id` mode result, or a `run_test_name` mode item.
 
     `eval_results` aggregates all completed calls, not just the current page. With
@@ -104,7 +105,7 @@ class SimulationExecution:
 
 
 @attrs.frozen(kw_only=True)
-class SimulationExecutionPage:
+class SimulationExecutionPage(Model):
     """The `run_test_name` mode result: executions, newest first.
 
     A run test without executions gives `count == 0` and `total_pages == 1`.

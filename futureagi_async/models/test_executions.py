@@ -17,10 +17,16 @@ from typing import Any
 
 import attrs
 
-from ._base import CaseInsensitiveStrEnum, alias, extra_field
+from ._base import CaseInsensitiveStrEnum, Model, alias, extra_field
 from .calls import CallExecution
 
-__all__ = ["ExecutionStatus", "GridColumn", "GroupRow", "TestExecutionPage"]
+__all__ = [
+    "ExecutionStatus",
+    "GridColumn",
+    "GroupRow",
+    "TestExecutionPage",
+    "group_rows_apart",
+]
 
 
 class ExecutionStatus(CaseInsensitiveStrEnum):
@@ -36,7 +42,7 @@ class ExecutionStatus(CaseInsensitiveStrEnum):
 
 
 @attrs.frozen(kw_only=True)
-class GridColumn:
+class GridColumn(Model):
     """A `column_order` entry. Evaluation columns have `type == "evaluation"`, the
     eval-config UUID as `id` and the template config as `eval_config`."""
 
@@ -53,7 +59,7 @@ class GridColumn:
 
 
 @attrs.frozen(kw_only=True)
-class GroupRow:
+class GroupRow(Model):
     """One group of a grouped-mode page.
 
     Group keys are named after Django lookups (`created_at__date` is a bare date,
@@ -80,8 +86,9 @@ class GroupRow:
     extra: dict[str, Any] = extra_field()
 
 
-def _split_group_rows(raw: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Move grouped-mode rows from `results`/`calls` to `groups`, keeping their order."""
+def group_rows_apart(raw: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Move grouped-mode rows from `results`/`calls` to `groups`, keeping their order:
+    (the page, keys for `.extra`)."""
     rows = raw.get("results")
     if rows is None:
         rows = raw.get("calls")
@@ -101,7 +108,7 @@ def _split_group_rows(raw: dict[str, Any]) -> tuple[dict[str, Any], dict[str, An
 
 
 @attrs.frozen(kw_only=True)
-class TestExecutionPage:
+class TestExecutionPage(Model):
     """A page of endpoint 4's grid.
 
     `status` is the execution's status. The past-the-end page lacks `provider` and
@@ -147,5 +154,3 @@ class TestExecutionPage:
     calls_connected_percentage: float | None = None
     created_at: datetime | None = None
     extra: dict[str, Any] = extra_field()
-
-    _normalize_raw = staticmethod(_split_group_rows)

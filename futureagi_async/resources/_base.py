@@ -6,7 +6,7 @@ A resource method is then a path, its parameters and a model: `_get` reads one o
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Awaitable, Callable, Hashable, Mapping
 from typing import Any, TypeVar
 
 from .._convert import structure
@@ -42,11 +42,14 @@ class Resource:
         key: Callable[[T], Hashable | None],
         wrapped: bool = False,
         read_page: Callable[[Any, int], Page[T]] | None = None,
+        first_params: Callable[[], Awaitable[Mapping[str, str]]] | None = None,
     ) -> Pager[T]:
         """Every `model` of a listing; `params["limit"]` is its page size.
 
         `read_page(body, page)` replaces the usual reading of a page (a `results` list with
-        `count` / `total_pages` beside it) for a listing shaped otherwise.
+        `count` / `total_pages` beside it) for a listing shaped otherwise. `first_params()`
+        is awaited before each request for page 1 (which a walk fetches alone, before any
+        other page); the parameters it gives join every page's.
         """
         page_size = int(params["limit"])
 
@@ -55,12 +58,16 @@ class Resource:
 
         read = read_page or read_results
 
+        extra: dict[str, str] = {}
+
         async def fetch(page: int) -> Page[T]:
             def decode(body: Any) -> Page[T]:
                 return read(body, page)
 
+            if page == 1 and first_params is not None:
+                extra.update(await first_params())
             return await self._pipeline.get(
-                path, {**params, "page": str(page)}, decode, wrapped=wrapped
+                path, {**params, **extra, "page": str(page)}, decode, wrapped=wrapped
             )
 
         return Pager(fetch, lookahead=DEFAULT_LOOKAHEAD, key=key)

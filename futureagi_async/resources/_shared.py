@@ -8,8 +8,9 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from .._convert import structure_list
-from .._errors import ResponseDecodeError, preview
+from .._errors import ResponseDecodeError
 from .._fanout import BoundedMap, Progress, bounded_map
+from .._json import preview
 from .._pager import Page
 
 __all__ = [

@@ -11,13 +11,13 @@ from typing import Any, Literal, overload
 
 import attrs
 
-from .._errors import ResponseDecodeError, preview
+from .._errors import ResponseDecodeError
 from .._fanout import BoundedMap, Outcome, ProgressCallback
+from .._json import preview
 from .._pager import Page, Pager
 from ..models import SimulationCall, SimulationExecution
 from ._base import Resource
 from ._shared import (
-    DEFAULT_PAGE_SIZE,
     check_page_size,
     eval_names_param,
     many,
@@ -51,10 +51,9 @@ class Simulation(Resource):
     ) -> SimulationExecution:
         """One execution: counts, eval results, the first page of its calls, and with
         `summary=True` the clustered failure explanations."""
-        params = {
-            "execution_id": path_id(execution_id, "execution_id"),
-            "limit": str(DEFAULT_PAGE_SIZE),
-        }
+        # No `limit`: the record's first page of calls is the backend's default (10);
+        # `execution_calls` reads all of them.
+        params = {"execution_id": path_id(execution_id, "execution_id")}
         params |= eval_names_param(eval_names)
         if summary:
             params["summary"] = "true"

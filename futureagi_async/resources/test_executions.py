@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from .._convert import structure
-from .._errors import FilterNotAppliedError
-from .._filters import Filter, encode_filters
+from .._errors import FilterNotAppliedError, ServerError
+from .._filters import Filter, Filters, as_filters, check_columns, encode_filters
 from .._pager import Page, Pager
 from ..models import CallExecution, TestExecutionPage
 from ._base import Resource
@@ -27,66 +27,110 @@ class TestExecutions(Resource):
         page: int = 1,
         page_size: int | None = None,
         search: str | None = None,
-        filters: Sequence[Filter] | None = None,
+        filters: Filters | None = None,
         row_groups: Sequence[str] | None = None,
         group_keys: Sequence[str] | None = None,
     ) -> TestExecutionPage:
         """One page of the grid with its metadata (`status`, `column_order`, ...).
 
         A missing execution raises `NotFoundError` (the API itself answers 500).
-        Filters the API could not apply are listed in `error_messages`, not raised.
+        Filters are checked as in `calls`; ones the API could not apply are listed in
+        `error_messages`, not raised.
+
+        `row_groups` (grouped mode) is broken on the backend: it answers 500 to every
+        request with `row_groups`, whatever the columns. That 500 is raised as a
+        `ServerError` saying so; page without `row_groups` and group the rows yourself.
         """
-        path, params = self._request(test_execution_id, page_size, search, filters)
+        path, params = self._request(test_execution_id, page_size, search)
+        wanted = as_filters(filters)
         if row_groups:
             params["row_groups"] = _json_list(row_groups, "row_groups")
         if group_keys:
             params["group_keys"] = _json_list(group_keys, "group_keys")
         params["page"] = str(check_page(page))
-        return await self._get(path, params, TestExecutionPage)
+        if wanted:
+            params |= await self._checked_filters(path, wanted)
+        try:
+            return await self._get(path, params, TestExecutionPage)
+        except ServerError as exc:
+            if row_groups:
+                raise _grouped_mode_broken(exc) from exc
+            raise
 
     def calls(
         self,
         test_execution_id: str,
         *,
         search: str | None = None,
-        filters: Sequence[Filter] | None = None,
+        filters: Filters | None = None,
         page_size: int | None = None,
     ) -> Pager[CallExecution]:
         """Every call of one execution, most recently updated first.
 
+        `filters` are `Filter`s or dicts in the docs' or the backend's form. Before the
+        first page, one request (of one row) reads the grid's columns to check them: the
+        API silently ignores a filter on a column it does not know, so that raises
+        `FilterColumnError` (a `ValueError`) naming the columns it knows. A boolean filter
+        on a Pass/Fail eval column is sent as the text filter that works.
         Raises `FilterNotAppliedError` if the API dropped one of `filters` (it answers 200
         and lists why in `error_messages`), rather than yielding unfiltered rows.
         """
-        path, params = self._request(test_execution_id, page_size, search, filters)
+        path, params = self._request(test_execution_id, page_size, search)
         limit = int(params["limit"])
+        wanted = as_filters(filters)
 
         def read_page(body: Any, page: int) -> Page[CallExecution]:
             grid = structure(body, TestExecutionPage)
-            if filters and grid.error_messages:
+            if wanted and grid.error_messages:
                 raise FilterNotAppliedError(list(grid.error_messages))
             return _grid_page(grid, page=page, page_size=limit)
 
-        return self._list(path, params, CallExecution, key=_id_of, read_page=read_page)
+        async def checked_filters() -> dict[str, str]:
+            return await self._checked_filters(path, wanted)
+
+        return self._list(
+            path,
+            params,
+            CallExecution,
+            key=_id_of,
+            read_page=read_page,
+            first_params=checked_filters if wanted else None,
+        )
 
     def _request(
-        self,
-        test_execution_id: str,
-        page_size: int | None,
-        search: str | None,
-        filters: Sequence[Filter] | None,
+        self, test_execution_id: str, page_size: int | None, search: str | None
     ) -> tuple[str, dict[str, str]]:
         path = f"simulate/test-executions/{path_id(test_execution_id, 'test_execution_id')}/"
         params = {"limit": str(check_page_size(page_size))}
         if search:
             params["search"] = search
-        if filters:
-            params["filters"] = encode_filters(filters)
         return path, params
+
+    async def _checked_filters(self, path: str, filters: Sequence[Filter]) -> dict[str, str]:
+        """The `filters` parameter, checked against the grid's columns (one row's page)."""
+        grid = await self._get(path, {"limit": "1", "page": "1"}, TestExecutionPage)
+        return {"filters": encode_filters(check_columns(filters, grid.column_order))}
 
 
 def _grid_page(grid: TestExecutionPage, *, page: int, page_size: int) -> Page[CallExecution]:
     return make_page(
         grid.results, page=page, page_size=page_size, count=grid.count, total_pages=grid.total_pages
+    )
+
+
+def _grouped_mode_broken(exc: ServerError) -> ServerError:
+    return ServerError(
+        "grouped mode (row_groups) is broken on the backend: it answers 500 to every "
+        "row_groups request. Read the rows without row_groups and group them yourself. "
+        f"The backend said: {exc.message}",
+        status_code=exc.status_code,
+        code=exc.code,
+        body=exc.body,
+        details=exc.details,
+        method=exc.method,
+        url=exc.url,
+        retries=exc.retries,
+        request_id=exc.request_id,
     )
 
 

@@ -1,47 +1,188 @@
-"""`python -m futureagi_async.testing --port N`: the fake on a loopback port, for benchmarks."""
+"""`python -m futureagi_async.testing`: the fake API on a loopback port.
+
+`futureagi-async fake-server` is the same command: both build their parser with
+`add_arguments` and run `serve`, so the flags, their checks and the output are one. The
+first line printed is the base URL alone (scripts read it); the rest is shell you can paste,
+with the keys this fake really accepts.
+"""
 
 from __future__ import annotations
 
 import argparse
+import math
+import shlex
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
-from ._dataset import DatasetSpec
-from ._fake import DIALECTS, TEST_API_KEY, TEST_SECRET_KEY, FakeAPI
-from ._faults import ALL_KINDS, DEFAULT_KINDS, Faults
+from ._fake import TEST_API_KEY, TEST_SECRET_KEY, FakeAPI
+from ._faults import Faults
+from ._records import DatasetSpec
+from ._types import ALL_KINDS, DEFAULT_KINDS, DIALECTS
 
-__all__ = ["main"]
+__all__ = [
+    "add_arguments",
+    "add_dataset_arguments",
+    "build_fake",
+    "main",
+    "serve",
+    "whole_number",
+]
 
-
-def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m futureagi_async.testing", description=__doc__)
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=8765, help="0 picks a free port")
-    p.add_argument("--dialect", choices=DIALECTS, default="backend")
-    p.add_argument("--api-key", default=TEST_API_KEY)
-    p.add_argument("--secret-key", default=TEST_SECRET_KEY)
-    p.add_argument("--latency", type=float, default=0.0, help="seconds added to every reply")
-    p.add_argument("--jitter", type=float, default=0.0, help="up to this many seconds more")
-    p.add_argument("--link-scheme", default="http")
-    p.add_argument("--fault-rate", type=float, default=0.0)
-    p.add_argument("--fault-seed", type=int, default=0)
-    p.add_argument("--fault-kinds", default=",".join(DEFAULT_KINDS), help=",".join(ALL_KINDS))
-    p.add_argument("--retry-after", type=int, default=1)
-    spec = DatasetSpec()
-    p.add_argument("--seed", type=int, default=spec.seed)
-    p.add_argument("--run-tests", type=int, default=spec.run_tests)
-    p.add_argument("--executions-per-run-test", type=int, default=spec.executions_per_run_test)
-    p.add_argument("--calls-per-execution", type=int, default=spec.calls_per_execution)
-    p.add_argument("--transcript-turns", type=int, default=spec.transcript_turns)
-    p.add_argument("--eval-configs", type=int, default=spec.eval_configs)
-    p.add_argument("--chat-ratio", type=float, default=spec.chat_ratio)
-    p.add_argument("--snapshot-ratio", type=float, default=spec.snapshot_ratio)
-    p.add_argument("--deleted-ratio", type=float, default=spec.deleted_ratio)
-    p.add_argument("--log-level", default="warning")
-    return p
+_SPEC = DatasetSpec()
 
 
-def build(args: argparse.Namespace) -> FakeAPI:
+def whole_number(minimum: int) -> Callable[[str], int]:
+    """An argparse type: a whole number >= `minimum` (the CLI's too)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be at least {minimum}, got {value}")
+        return value
+
+    parse.__name__ = "number"
+    return parse
+
+
+def _real(minimum: float, maximum: float = math.inf) -> Callable[[str], float]:
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        if not (minimum <= value <= maximum and math.isfinite(value)):
+            bound = f"from {minimum:g} to {maximum:g}" if maximum < math.inf else f">= {minimum:g}"
+            raise argparse.ArgumentTypeError(f"must be {bound}, got {text}")
+        return value
+
+    parse.__name__ = "number"
+    return parse
+
+
+def _kinds(text: str) -> tuple[str, ...]:
+    kinds = tuple(k.strip() for k in text.split(",") if k.strip())
+    unknown = [k for k in kinds if k not in ALL_KINDS]
+    if unknown:
+        raise argparse.ArgumentTypeError(
+            f"unknown fault kind(s) {', '.join(unknown)}; known: {', '.join(ALL_KINDS)}"
+        )
+    return kinds
+
+
+def add_dataset_arguments(
+    p: argparse.ArgumentParser,
+    *,
+    run_tests: int = _SPEC.run_tests,
+    executions_per_run_test: int = _SPEC.executions_per_run_test,
+    calls_per_execution: int = _SPEC.calls_per_execution,
+    latency: float = 0.0,
+) -> None:
+    """What the fake serves and how: the dataset, latency, faults and dialect.
+
+    `demo` takes these too, with defaults of its own.
+    """
+    data = p.add_argument_group("dataset")
+    data.add_argument(
+        "--seed", type=int, default=_SPEC.seed, metavar="N", help="dataset seed (default 0)"
+    )
+    for flag, minimum, default in (
+        ("--run-tests", 1, run_tests),
+        ("--executions-per-run-test", 1, executions_per_run_test),
+        ("--calls-per-execution", 0, calls_per_execution),
+        ("--transcript-turns", 0, _SPEC.transcript_turns),
+        ("--eval-configs", 1, _SPEC.eval_configs),
+    ):
+        data.add_argument(
+            flag,
+            type=whole_number(minimum),
+            default=default,
+            metavar="N",
+            help=f"default {default}",
+        )
+    for name in ("chat_ratio", "snapshot_ratio", "deleted_ratio"):
+        data.add_argument(
+            f"--{name.replace('_', '-')}",
+            type=_real(0, 1),
+            default=getattr(_SPEC, name),
+            metavar="SHARE",
+            help=f"0 to 1 (default {getattr(_SPEC, name):g})",
+        )
+    behaviour = p.add_argument_group("behaviour")
+    behaviour.add_argument(
+        "--latency",
+        type=_real(0),
+        default=latency,
+        metavar="SECONDS",
+        help=f"seconds added to every response (default {latency:g})",
+    )
+    behaviour.add_argument(
+        "--jitter",
+        type=_real(0),
+        default=0.0,
+        metavar="SECONDS",
+        help="up to this many seconds more (default 0)",
+    )
+    behaviour.add_argument(
+        "--dialect",
+        choices=DIALECTS,
+        default="backend",
+        help="backend: as the real backend answers; docs: the published shapes",
+    )
+    behaviour.add_argument(
+        "--fault-rate",
+        type=_real(0, 1),
+        default=0.0,
+        metavar="SHARE",
+        help="share of requests that fail, 0 to 1 (default 0)",
+    )
+    behaviour.add_argument("--fault-seed", type=int, default=0, metavar="N")
+    behaviour.add_argument(
+        "--fault-kinds",
+        type=_kinds,
+        default=DEFAULT_KINDS,
+        metavar="KINDS",
+        help=f"comma-separated, from {','.join(ALL_KINDS)} (default {','.join(DEFAULT_KINDS)})",
+    )
+    behaviour.add_argument(
+        "--retry-after",
+        type=whole_number(0),
+        default=1,
+        metavar="SECONDS",
+        help="seconds a 429 asks for (default 1)",
+    )
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    """The whole `fake-server` command line."""
+    add_dataset_arguments(p)
+    server = p.add_argument_group("server")
+    server.add_argument("--host", default="127.0.0.1", help="default 127.0.0.1")
+    server.add_argument(
+        "--port",
+        type=whole_number(0),
+        default=8765,
+        metavar="N",
+        help="default 8765; 0 picks a free port",
+    )
+    # SUPPRESS: under `futureagi-async`, a top-level --api-key must not be overwritten.
+    server.add_argument(
+        "--api-key",
+        default=argparse.SUPPRESS,
+        help=f"the API key the fake accepts (default {TEST_API_KEY})",
+    )
+    server.add_argument(
+        "--secret-key",
+        default=argparse.SUPPRESS,
+        help=f"the secret key the fake accepts (default {TEST_SECRET_KEY})",
+    )
+    server.add_argument("--link-scheme", choices=("http", "https"), default="http")
+    server.add_argument("--log-level", default="warning", help="uvicorn's (default warning)")
+
+
+def build_fake(args: argparse.Namespace) -> FakeAPI:
     spec = DatasetSpec(
         seed=args.seed,
         run_tests=args.run_tests,
@@ -56,29 +197,44 @@ def build(args: argparse.Namespace) -> FakeAPI:
     faults = Faults(
         rate=args.fault_rate,
         seed=args.fault_seed,
-        kinds=tuple(k for k in args.fault_kinds.split(",") if k),
+        kinds=args.fault_kinds,
         retry_after=args.retry_after,
     )
     return FakeAPI(
         spec,
         dialect=args.dialect,
-        api_key=args.api_key,
-        secret_key=args.secret_key,
+        api_key=getattr(args, "api_key", None) or TEST_API_KEY,
+        secret_key=getattr(args, "secret_key", None) or TEST_SECRET_KEY,
         latency=args.latency,
         jitter=args.jitter,
         faults=faults,
-        link_scheme=args.link_scheme,
+        link_scheme=getattr(args, "link_scheme", "http"),
     )
 
 
-def main(argv: Sequence[str] | None = None) -> None:
-    """Serve in the foreground until interrupted; prints the base URL once listening."""
+def _banner(fake: FakeAPI, base_url: str) -> str:
+    lines = [
+        base_url,
+        "# the fake Future AGI API (Ctrl-C to stop); to point the CLI or the library at it:",
+        f"export FI_BASE_URL={shlex.quote(base_url)}",
+        f"export FI_API_KEY={shlex.quote(fake.api_key)}",
+        f"export FI_SECRET_KEY={shlex.quote(fake.secret_key)}",
+        "# run tests:",
+        *(
+            f"#   {r.name!r}  id={r.id}  executions={len(fake.dataset.executions_of(r.id))}"
+            for r in fake.dataset.run_tests
+        ),
+    ]
+    return "\n".join(lines)
+
+
+def serve(args: argparse.Namespace) -> int:
+    """Serve in the foreground until interrupted; prints the banner once listening."""
     import uvicorn
 
     from ._server import bind
 
-    args = _parser().parse_args(argv)
-    fake = build(args)
+    fake = build_fake(args)
     sock = bind(args.host, args.port)
     config = uvicorn.Config(
         fake.app,
@@ -89,10 +245,18 @@ def main(argv: Sequence[str] | None = None) -> None:
         access_log=False,
         timeout_keep_alive=30,
     )
-    server = uvicorn.Server(config)
-    print(f"http://{args.host}:{sock.getsockname()[1]}", flush=True)
-    server.run(sockets=[sock])
-    sys.exit(0)
+    print(_banner(fake, f"http://{args.host}:{sock.getsockname()[1]}"), flush=True)
+    uvicorn.Server(config).run(sockets=[sock])
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(
+        prog="python -m futureagi_async.testing",
+        description="Serve the fake Future AGI API on a loopback port.",
+    )
+    add_arguments(parser)
+    sys.exit(serve(parser.parse_args(argv)))
 
 
 if __name__ == "__main__":

@@ -1,14 +1,16 @@
 """The ASGI application: routing, auth, faults, latency and stats around the views.
 
-Order of checks follows the backend: URL (HTML 404, 301) → auth (401/403) → method (405)
-→ query validation → view. Gateway-style faults come before all of it; body faults
-(`drop`, `truncate`, `drip`) mangle the real response.
+Order of checks follows the backend: URL (HTML 404, 301) → auth (401) → method (OPTIONS
+metadata, 405) → query validation → view. Every routed answer carries the view's `Allow`, and
+every answer but a redirect or a gateway's page an `x-request-id`. Gateway-style faults come
+before all of it; body faults (`drop`, `truncate`, `drip`) mangle the real response.
 """
 
 from __future__ import annotations
 
 import random
 import re
+import uuid
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 from urllib.parse import parse_qsl, unquote
@@ -18,13 +20,20 @@ import attrs
 import httpx2
 
 from . import _envelopes as env
-from ._dataset import Dataset
 from ._envelopes import Reply
 from ._faults import Faults
 from ._request import Request
-from ._sdk import simulation_runs
-from ._simulate import call_executions, list_run_tests, run_test_detail, test_execution
 from ._stats import LoggedRequest, Stats
+from ._store import Dataset
+from ._types import FaultKind
+from ._views import (
+    ViewOptions,
+    call_executions,
+    get_page,
+    get_run_test,
+    list_run_tests,
+    simulation_runs,
+)
 from ._wire import dumps
 
 __all__ = ["App"]
@@ -36,30 +45,69 @@ Send = Callable[[Message], Awaitable[None]]
 
 # Django's <uuid:> converter: lowercase hex only, anything else is not a route.
 _UUID = r"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"
-_ROUTES: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"^/simulate/run-tests/$"), "list_run_tests"),
-    (re.compile(rf"^/simulate/run-tests/{_UUID}/$"), "run_test_detail"),
-    (re.compile(rf"^/simulate/run-tests/{_UUID}/call-executions/$"), "call_executions"),
-    (re.compile(rf"^/simulate/test-executions/{_UUID}/$"), "test_execution"),
-    (re.compile(r"^/sdk/api/v1/simulation/runs/$"), "simulation_runs"),
+View = Callable[..., Reply]
+_READ = "GET, HEAD, OPTIONS"
+
+
+@attrs.frozen
+class _Route:
+    pattern: re.Pattern[str]
+    view: View
+    #: The backend's `Allow` header: the detail view also takes PATCH and DELETE.
+    allow: str
+    #: DRF's OPTIONS metadata.
+    name: str
+    description: str
+
+
+_ROUTES = (
+    _Route(
+        re.compile(r"^/simulate/run-tests/$"),
+        list_run_tests,
+        _READ,
+        "Run Test List",
+        "API View to list run tests for an organization with pagination and search",
+    ),
+    _Route(
+        re.compile(rf"^/simulate/run-tests/{_UUID}/$"),
+        get_run_test,
+        "GET, PATCH, DELETE, HEAD, OPTIONS",
+        "Run Test Detail",
+        "API View to retrieve, update or delete a run test",
+    ),
+    _Route(
+        re.compile(rf"^/simulate/run-tests/{_UUID}/call-executions/$"),
+        call_executions,
+        _READ,
+        "Run Test Call Executions",
+        "API View to list the call executions of a run test",
+    ),
+    _Route(
+        re.compile(rf"^/simulate/test-executions/{_UUID}/$"),
+        get_page,
+        _READ,
+        "Test Execution Detail",
+        "API View to get the calls of a test execution",
+    ),
+    _Route(
+        re.compile(r"^/sdk/api/v1/simulation/runs/$"),
+        simulation_runs,
+        _READ,
+        "Simulation Runs",
+        "SDK view of simulation runs",
+    ),
 )
-_VIEWS: dict[str, Callable[..., Reply]] = {
-    "list_run_tests": list_run_tests,
-    "run_test_detail": run_test_detail,
-    "call_executions": call_executions,
-    "test_execution": test_execution,
-    "simulation_runs": simulation_runs,
-}
 _HTML = [(b"content-type", b"text/html; charset=utf-8")]
+_GATEWAY_FAULTS = ("503", "html-502")
 _WWW = [(b"www-authenticate", b"ApiKey")]
 _CACHE_SIZE = 4096
 
 
-def _route(path: str) -> tuple[str, tuple[str, ...]] | None:
-    for pattern, name in _ROUTES:
-        match = pattern.match(path)
+def _route(path: str) -> tuple[_Route, tuple[str, ...]] | None:
+    for route in _ROUTES:
+        match = route.pattern.match(path)
         if match:
-            return name, match.groups()
+            return route, match.groups()
     return None
 
 
@@ -68,7 +116,7 @@ class App:
     """An ASGI 3 callable over one dataset. Build it through `FakeAPI`."""
 
     dataset: Dataset
-    dialect: str
+    options: ViewOptions
     api_key: str
     secret_key: str
     latency: float
@@ -100,12 +148,16 @@ class App:
             if self.latency or self.jitter:
                 await anyio.sleep(self.latency + self.jitter * self._rng.random())
             reply = self._fault_reply(fault) or self._handle(scope, method, path, raw_query)
+            # A gateway's pages and Django's redirects come before the request id is set.
+            if reply[0] != 301 and fault not in _GATEWAY_FAULTS:
+                request_id = (b"x-request-id", str(uuid.uuid4()).encode())
+                reply = reply[0], [*reply[1], request_id], reply[2]
             status = reply[0]
             await _send(send, reply, fault, self.faults, head=method == "HEAD")
         finally:
             self.stats.leave(LoggedRequest(method, path, raw_query, status, fault))
 
-    def _fault_reply(self, fault: str | None) -> Reply | None:
+    def _fault_reply(self, fault: FaultKind | None) -> Reply | None:
         wait = self.faults.retry_after
         retry = [(b"retry-after", str(wait).encode())]
         if fault == "503":
@@ -127,25 +179,40 @@ class App:
         if route is None:
             if not path.endswith("/") and _route(path + "/"):
                 location = path + "/" + (f"?{raw_query}" if raw_query else "")
-                return 301, [(b"location", location.encode("latin-1"))], b""
+                return 301, [*_HTML, (b"location", location.encode("latin-1"))], b""
             return 404, _HTML, env.html(404, "Not Found")
+        status, headers, body = self._routed(scope, method, path, raw_query, *route)
+        return status, [*headers, (b"allow", route[0].allow.encode())], body
+
+    def _routed(
+        self,
+        scope: Scope,
+        method: str,
+        path: str,
+        raw_query: str,
+        route: _Route,
+        ids: tuple[str, ...],
+    ) -> Reply:
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         query = tuple(parse_qsl(raw_query, keep_blank_values=True))
-        denied = self._authenticate(headers, query, route[0])
+        denied = self._authenticate(headers)
         if denied is not None:
             return denied
+        if method == "OPTIONS":
+            return 200, [], _options(route)
         if method not in ("GET", "HEAD"):
+            # The fake is read-only: the detail view's PATCH and DELETE are refused too.
             message = f'Method "{method}" not allowed.'
             return 405, [], env.drf_detail(405, message, code="method_not_allowed")
         host = headers.get("host", "127.0.0.1")
         request = Request(method, unquote(path), query, f"{self.link_scheme}://{host}")
-        name, ids = route
-        key = (self.dataset.version, name, ids, query, host)
+        view = route.view
+        key = (self.dataset.version, view, ids, query, host)
         cached = self._cache.get(key)
         if cached is not None:
             return cached
         try:
-            status, extra, body = _VIEWS[name](request, self.dataset, self.dialect, *ids)
+            status, extra, body = view(request, self.dataset, self.options, *ids)
         except Exception:  # Django answers crashes outside the views with its HTML 500
             return 500, _HTML, env.html(500, "Server Error (500)")
         reply = status, [(b"content-type", b"application/json"), *extra], dumps(body)
@@ -154,9 +221,7 @@ class App:
         self._cache[key] = reply
         return reply
 
-    def _authenticate(
-        self, headers: dict[str, str], query: tuple[tuple[str, str], ...], view: str
-    ) -> Reply | None:
+    def _authenticate(self, headers: dict[str, str]) -> Reply | None:
         if "authorization" in headers:
             message = "Invalid Token parsed: Not enough segments"
             return 401, _WWW, env.drf_detail(401, message, code="authentication_failed")
@@ -167,14 +232,17 @@ class App:
         if (key, secret) != (self.api_key, self.secret_key):
             message = "Invalid API key or secret key"
             return 401, _WWW, env.drf_detail(401, message, code="authentication_failed")
-        workspace = headers.get("x-workspace-id")
-        if workspace is None and view in ("run_test_detail", "call_executions"):
-            # Endpoints 2 and 3 ignore unknown params, so this one reaches the auth layer.
-            workspace = dict(query).get("workspace_id") or None
-        if workspace is not None and workspace != self.dataset.workspace_id:
-            message = "Access denied to this workspace"
-            return 403, [], env.drf_detail(403, message, code="permission_denied")
+        # `X-Workspace-Id` and `workspace_id` are ignored: a key answers for its own workspace.
         return None
+
+
+def _options(route: _Route) -> dict[str, Any]:
+    return {
+        "name": route.name,
+        "description": route.description,
+        "renders": ["application/json"],
+        "parses": ["application/json", "multipart/form-data"],
+    }
 
 
 async def _lifespan(receive: Receive, send: Send) -> None:
@@ -187,7 +255,9 @@ async def _lifespan(receive: Receive, send: Send) -> None:
             return
 
 
-async def _send(send: Send, reply: Reply, fault: str | None, faults: Faults, *, head: bool) -> None:
+async def _send(
+    send: Send, reply: Reply, fault: FaultKind | None, faults: Faults, *, head: bool
+) -> None:
     status, headers, body = reply
     if isinstance(body, bytes):
         payload = body

@@ -1,4 +1,4 @@
-"""Error bodies, built in one place: the flat envelope (BEHAVIOUR §1.3) and its variants."""
+"""Error bodies, built in one place: the backend's flat envelope and its variants."""
 
 from __future__ import annotations
 
@@ -68,7 +68,7 @@ def validation(errors: dict[str, list[tuple[str, str]]]) -> dict[str, Any]:
 
 
 def sdk_validation(errors: dict[str, list[str]]) -> dict[str, Any]:
-    """Endpoint 5's 400: the fixed `Validation failed` and the field map twice."""
+    """`/sdk/api/v1/simulation/runs/`'s 400: the fixed `Validation failed`, the field map twice."""
     return envelope(
         400, "Validation failed", code="invalid", details=errors, extra={"errors": errors}
     )

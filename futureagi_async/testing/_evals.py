@@ -1,7 +1,8 @@
-"""Eval outputs: the /simulate/ transformed items (§4.2) and the SDK aggregates (§6.3).
+"""Eval outputs: the items the /simulate/ views transform, and the aggregates of
+`/sdk/api/v1/simulation/runs/`.
 
-Both are computed from the same raw stored outputs, so endpoint 5's pass rates always match
-the rows endpoints 3 and 4 show.
+Both are computed from the same raw stored outputs, so `client.simulation`'s pass rates always
+match the rows `client.run_tests.call_executions` and `client.test_executions.calls` show.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import math
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from ._dataset import Call, EvalConfig
+from ._records import CallRecord, EvalConfigRecord
 
 __all__ = ["UnsupportedOutputType", "eval_results", "metric_item", "output_item", "passes"]
 
@@ -53,9 +54,9 @@ def output_item(stored: dict[str, Any]) -> dict[str, Any]:
 
 
 def metric_item(
-    config_id: str, stored: dict[str, Any], config: EvalConfig | None
+    config_id: str, stored: dict[str, Any], *, template_type: str | None
 ) -> dict[str, Any]:
-    """`eval_metrics[id]`; configs deleted since lose their template type."""
+    """`eval_metrics[id]`: the output item with its config id and the view's `template_type`."""
     if stored.get("status") == "pending":
         return {}
     item = _common(stored)
@@ -65,7 +66,7 @@ def metric_item(
         "value": item["value"],
         "reason": item["reason"],
         "type": item["type"],
-        "template_type": config.template.output_type if config else None,
+        "template_type": template_type,
         "visible": True,
         "error": item["error"],
         "status": item["status"],
@@ -96,7 +97,7 @@ def _percentile(sorted_values: Sequence[float], q: int) -> float:
 
 
 def eval_results(
-    calls: Iterable[Call], configs: Sequence[EvalConfig], eval_names: Sequence[str] = ()
+    calls: Iterable[CallRecord], configs: Sequence[EvalConfigRecord], eval_names: Sequence[str] = ()
 ) -> list[dict[str, Any]]:
     """One entry per template over completed calls with outputs; raises on unknown types."""
     counted = [c for c in calls if c.status == "completed" and c.eval_outputs]
@@ -108,7 +109,7 @@ def eval_results(
                 "choices",
             ):
                 raise UnsupportedOutputType(stored.get("output_type"))
-    by_template: dict[str, list[EvalConfig]] = {}
+    by_template: dict[str, list[EvalConfigRecord]] = {}
     for config in configs:
         if eval_names and config.name not in eval_names:
             continue

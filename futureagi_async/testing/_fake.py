@@ -4,41 +4,52 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx2
 
 from ._app import App
-from ._dataset import Call, Dataset, DatasetSpec, generate
 from ._faults import Faults
+from ._generate import generate
+from ._records import CallRecord, DatasetSpec
 from ._server import serve_app
 from ._stats import Stats
+from ._store import Dataset
+from ._types import DIALECTS, Dialect
+from ._views import ViewOptions
 
-__all__ = ["TEST_API_KEY", "TEST_SECRET_KEY", "FakeAPI"]
+if TYPE_CHECKING:
+    from .._client import AsyncClient
+
+__all__ = ["BASE_URL", "TEST_API_KEY", "TEST_SECRET_KEY", "FakeAPI"]
 
 TEST_API_KEY = "test-api-key"
 TEST_SECRET_KEY = "test-secret-key"
-DIALECTS = ("backend", "docs")
+#: The base URL in-process clients use: loopback, so the client accepts plain http.
+BASE_URL = "http://127.0.0.1"
 
 
 class FakeAPI:
     """The fake Future AGI Simulate API over a seeded dataset.
 
-    `dialect="backend"` behaves like the real backend (BEHAVIOUR.md); `"docs"` serves the
-    shapes of the published pages instead.
+    `dialect="backend"` answers as the running backend does, quirks included; `"docs"`
+    serves the shapes of the published pages instead. `fixed_row_groups=True` answers
+    `row_groups` with grouped rows, as the backend's code intends; the running backend
+    answers them with a 500 and so does the fake by default.
     """
 
     def __init__(
         self,
         spec: DatasetSpec | None = None,
         *,
-        dialect: str = "backend",
+        dialect: Dialect = "backend",
         api_key: str = TEST_API_KEY,
         secret_key: str = TEST_SECRET_KEY,
         latency: float = 0.0,
         jitter: float = 0.0,
         faults: Faults | None = None,
         link_scheme: str = "http",
+        fixed_row_groups: bool = False,
     ) -> None:
         if dialect not in DIALECTS:
             raise ValueError(f"dialect must be one of {DIALECTS}, not {dialect!r}")
@@ -49,7 +60,7 @@ class FakeAPI:
         self.api_key, self.secret_key = api_key, secret_key
         self.app = App(
             dataset=self.dataset,
-            dialect=dialect,
+            options=ViewOptions(dialect=dialect, fixed_row_groups=fixed_row_groups),
             api_key=api_key,
             secret_key=secret_key,
             latency=latency,
@@ -68,18 +79,35 @@ class FakeAPI:
         """An in-process transport: no sockets, any backend."""
         return httpx2.ASGITransport(app=self.app)
 
-    def client(self, **kwargs: Any) -> httpx2.AsyncClient:
-        """A raw httpx client wired in-process with the right credentials (for fake tests)."""
-        kwargs.setdefault("base_url", "http://127.0.0.1")
+    def client(self, **kwargs: Any) -> AsyncClient:
+        """The library's `AsyncClient`, in-process, with this fake's credentials.
+
+        Keyword arguments go to `AsyncClient` (`max_retries=`, `max_concurrency=`, ...). Use
+        it as `async with fake.client() as client:`. Its in-process pool holds no sockets, so
+        there is nothing else to close.
+        """
+        from .._client import AsyncClient
+
+        return AsyncClient(
+            self.api_key,
+            self.secret_key,
+            base_url=BASE_URL,
+            http_client=self.http_client(headers={}),
+            **kwargs,
+        )
+
+    def http_client(self, **kwargs: Any) -> httpx2.AsyncClient:
+        """A bare httpx2 client wired in-process, credentials set: for raw requests."""
+        kwargs.setdefault("base_url", BASE_URL)
         kwargs.setdefault("headers", self.headers)
         return httpx2.AsyncClient(transport=self.transport(), **kwargs)
 
-    def add_calls(self, execution_id: str, n: int) -> list[Call]:
+    def add_calls(self, execution_id: str, n: int) -> list[CallRecord]:
         """Add `n` new completed calls to an execution; they sort first (newest `updated_at`)."""
         return self.dataset.add_calls(execution_id, n)
 
-    def remove_calls(self, execution_id: str, n: int) -> list[Call]:
-        """Remove the `n` newest calls of an execution from every endpoint."""
+    def remove_calls(self, execution_id: str, n: int) -> list[CallRecord]:
+        """Remove the `n` newest calls of an execution from every view."""
         return self.dataset.remove_calls(execution_id, n)
 
     @asynccontextmanager

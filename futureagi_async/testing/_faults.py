@@ -13,17 +13,14 @@ from collections import Counter, deque
 
 import attrs
 
-__all__ = ["ALL_KINDS", "DEFAULT_KINDS", "Faults"]
+from ._types import ALL_KINDS, DEFAULT_KINDS, FaultKind
 
-#: What `Faults.rate` draws from by default.
-DEFAULT_KINDS = ("503", "429", "429-envelope", "html-502", "drop", "truncate", "drip")
-#: Every kind the fake knows: the defaults plus JSON and HTML 500s.
-ALL_KINDS = (*DEFAULT_KINDS, "500", "html-500")
+__all__ = ["Faults"]
 
 
 @attrs.define(eq=False)
 class _Scripted:
-    kind: str
+    kind: FaultKind
     times: int
     path: str | None
 
@@ -43,7 +40,7 @@ class Faults:
 
     rate: float = 0.0
     seed: int = 0
-    kinds: tuple[str, ...] = DEFAULT_KINDS
+    kinds: tuple[FaultKind, ...] = DEFAULT_KINDS
     retry_after: int = 1
     drip_interval: float = 0.02
     drip_chunks: int = 8
@@ -56,7 +53,7 @@ class Faults:
         if unknown:
             raise ValueError(f"unknown fault kinds: {sorted(unknown)}")
 
-    def push(self, kind: str, times: int = 1, *, path: str | None = None) -> None:
+    def push(self, kind: FaultKind, times: int = 1, *, path: str | None = None) -> None:
         """The next `times` requests (whose path contains `path`, if given) get `kind`."""
         if kind not in ALL_KINDS:
             raise ValueError(f"unknown fault kind {kind!r}; known: {ALL_KINDS}")
@@ -69,7 +66,7 @@ class Faults:
             self._script.clear()
             self._seen.clear()
 
-    def pick(self, method: str, path: str, query: str) -> str | None:
+    def pick(self, method: str, path: str, query: str) -> FaultKind | None:
         """The fault for this request, or None."""
         with self._lock:
             for entry in self._script:

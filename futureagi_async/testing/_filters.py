@@ -1,8 +1,10 @@
-"""Endpoint 4's `filters`: strict validation (400s) and a working subset of the matching.
+"""`filters` of `/simulate/test-executions/{id}/`: strict validation (400s) and a working
+subset of the matching.
 
-Validation follows BEHAVIOUR §5 exactly where it quotes a message; matching covers the
-columns a client is likely to use. Unknown columns and unsupported pairs are ignored, and
-runtime failures become `error_messages`, as on the backend.
+Validation messages are the backend's where it was heard saying them; matching covers the
+columns a client is likely to use. Unknown columns and unsupported pairs are ignored. A filter
+that fails at run time (a JSON `true` where text is needed) fails the whole request with a
+500, as the running backend does, though its code meant to report it in `error_messages`.
 """
 
 from __future__ import annotations
@@ -11,10 +13,9 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from ._dataset import Call, RunTest
-from ._evals import passes
+from ._records import CallRecord, RunTestRecord
 
-__all__ = ["FilterError", "apply_filters", "parse_json_list", "validate_filters"]
+__all__ = ["FilterError", "FilterFailed", "apply_filters", "parse_json_list", "validate_filters"]
 
 _TEXT = (
     "equals",
@@ -58,18 +59,22 @@ class FilterError(ValueError):
     """A 400 message for the `filters`/`row_groups`/`group_keys` field."""
 
 
-def parse_json_list(raw: str) -> list[Any]:
+class FilterFailed(Exception):
+    """A filter the database could not run: the message is the database's."""
+
+
+def parse_json_list(raw: str, *, not_json: str = "Value must be valid JSON.") -> list[Any]:
     try:
         value = json.loads(raw)
     except ValueError:
-        raise FilterError("Value must be valid JSON.") from None
+        raise FilterError(not_json) from None
     if not isinstance(value, list):
         raise FilterError("Value must be a list.")
     return value
 
 
 def validate_filters(raw: str) -> list[dict[str, Any]]:
-    items = parse_json_list(raw)
+    items = parse_json_list(raw, not_json="Filters must be valid JSON.")
     for i, item in enumerate(items):
         if not isinstance(item, dict):
             raise FilterError(f"{i}: Filter item must be an object.")
@@ -87,7 +92,7 @@ def validate_filters(raw: str) -> list[dict[str, Any]]:
             raise FilterError(f"{i}: Unknown filter_config keys: {', '.join(extra)}")
         ftype, op = config.get("filter_type"), config.get("filter_op")
         if ftype not in OPS:
-            raise FilterError(f"{i}: Invalid filter_type: {ftype}.")
+            raise FilterError(f"{i}: Unsupported filter_type '{ftype}'.")
         if op not in OPS[ftype]:
             raise FilterError(f"{i}: Invalid filter_op '{op}' for filter_type '{ftype}'.")
         if op in ("is_null", "is_not_null"):
@@ -140,25 +145,35 @@ def _compare(op: str, left: Any, right: Any) -> bool:
     return True
 
 
+_SQL_TYPES = {bool: "boolean", int: "integer", float: "numeric", list: "jsonb", dict: "jsonb"}
+
+
 def _text(value: Any) -> str:
     if not isinstance(value, str):
-        raise TypeError(f"expected a string, got {type(value).__name__}")
+        # The value goes into UPPER(...) as it came: PostgreSQL refuses anything but text.
+        raise FilterFailed(
+            f"function upper({_SQL_TYPES.get(type(value), 'unknown')}) does not exist"
+        )
     return value.lower()
 
 
 def _number(value: Any) -> float:
+    failure = FilterFailed(f'invalid input syntax for type double precision: "{value}"')
     if isinstance(value, bool) or not isinstance(value, int | float | str):
-        raise TypeError(f"expected a number, got {type(value).__name__}")
-    return float(value)
+        raise failure
+    try:
+        return float(value)
+    except ValueError:
+        raise failure from None
 
 
 def _predicate(
-    item: dict[str, Any], run_test: RunTest, scenario_name: Callable[[Call], str | None]
-) -> Callable[[Call], bool] | None:
+    item: dict[str, Any], run_test: RunTestRecord, scenario_name: Callable[[CallRecord], str | None]
+) -> Callable[[CallRecord], bool] | None:
     """A call predicate, or None for columns and type/op pairs the backend ignores."""
     column, config = item["column_id"], item["filter_config"]
     ftype, op, raw = config["filter_type"], config["filter_op"], config.get("filter_value")
-    texts: dict[str, Callable[[Call], str | None]] = {
+    texts: dict[str, Callable[[CallRecord], str | None]] = {
         "status": lambda c: c.status,
         "call_type": lambda c: c.direction,
         "simulation_call_type": lambda c: c.kind,
@@ -167,7 +182,7 @@ def _predicate(
             run_test.agent_definition.agent_name if run_test.agent_definition else None
         ),
     }
-    numbers: dict[str, Callable[[Call], float | int | None]] = {
+    numbers: dict[str, Callable[[CallRecord], float | int | None]] = {
         "overall_score": lambda c: c.overall_score,
         "duration": lambda c: c.duration_seconds,
         "latency": lambda c: c.avg_agent_latency_ms,
@@ -196,19 +211,23 @@ def _predicate(
     return None
 
 
-def _eval_predicate(config_id: str, ftype: str, op: str, raw: Any) -> Callable[[Call], bool] | None:
-    def output(call: Call) -> Any:
+def _eval_predicate(
+    config_id: str, ftype: str, op: str, raw: Any
+) -> Callable[[CallRecord], bool] | None:
+    def output(call: CallRecord) -> Any:
         return call.eval_outputs.get(config_id, {}).get("output")
 
     if ftype == "boolean" and op in ("equals", "not_equals"):
+        # The stored output is compared with JSON `true`/`false`: Pass/Fail outputs are the
+        # strings "Passed"/"Failed", so only outputs stored as booleans can ever match.
         wanted = _text(raw) in ("true", "passed")
-        return lambda c: (passes(output(c)) is wanted) == (op == "equals")
+        return lambda c: isinstance(output(c), bool) and (output(c) is wanted) == (op == "equals")
     if ftype == "number":
         # The grid shows percentages, the store holds 0-1: the value is divided by 100.
         right = [_number(v) / 100 for v in raw] if isinstance(raw, list) else raw
         right = _number(right) / 100 if not isinstance(right, list) and right is not None else right
 
-        def numeric(call: Call) -> bool:
+        def numeric(call: CallRecord) -> bool:
             value = output(call)
             ok = isinstance(value, int | float) and not isinstance(value, bool)
             return _compare(op, value if ok else None, right)
@@ -223,19 +242,14 @@ def _eval_predicate(config_id: str, ftype: str, op: str, raw: Any) -> Callable[[
 
 
 def apply_filters(
-    calls: list[Call],
+    calls: list[CallRecord],
     items: list[dict[str, Any]],
-    run_test: RunTest,
-    scenario_name: Callable[[Call], str | None],
-) -> tuple[list[Call], list[str]]:
-    """ANDed filters; a filter that fails at runtime is skipped and reported."""
-    errors: list[str] = []
+    run_test: RunTestRecord,
+    scenario_name: Callable[[CallRecord], str | None],
+) -> list[CallRecord]:
+    """ANDed filters; raises `FilterFailed` for one the database cannot run."""
     for item in items:
-        try:
-            predicate = _predicate(item, run_test, scenario_name)
-        except (TypeError, ValueError) as exc:
-            errors.append(f"Error applying filter on column '{item['column_id']}': {exc}")
-            continue
+        predicate = _predicate(item, run_test, scenario_name)
         if predicate is not None:
             calls = [c for c in calls if predicate(c)]
-    return calls, errors
+    return calls

@@ -27,7 +27,8 @@ def drf_link(base: str, query: Sequence[tuple[str, str]], page: int) -> str:
 
 
 def hand_link(base: str, query: Sequence[tuple[str, str]], page: int) -> str:
-    """Endpoint 3's links: last value wins, `page` kept in place, always a `?`."""
+    """`/simulate/run-tests/{id}/call-executions/` links: last value wins, `page` kept in
+    place, always a `?`."""
     params: dict[str, str] = {}
     for key, value in query:
         params[key] = value

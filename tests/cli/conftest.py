@@ -11,24 +11,12 @@ from collections.abc import Callable, Iterator
 
 import anyio
 import anyio.to_thread
-import attrs
 import pytest
 
 from futureagi_async.cli import main
 from futureagi_async.testing import TEST_API_KEY, TEST_SECRET_KEY, DatasetSpec, FakeAPI
 
-
-@attrs.frozen
-class Served:
-    fake: FakeAPI
-    base_url: str
-
-
-@attrs.frozen
-class Result:
-    code: int
-    out: str
-    err: str
+from .helpers import Result, Served
 
 
 @pytest.fixture(scope="session")
@@ -61,7 +49,7 @@ def env(served: Served, monkeypatch: pytest.MonkeyPatch) -> Served:
 
 
 @pytest.fixture
-def cli(env: Served, capsys: pytest.CaptureFixture[str]) -> Iterator[Callable[..., Result]]:
+def cli(env: Served, capsys: pytest.CaptureFixture[str]) -> Callable[..., Result]:
     """`cli("runs", name, "--json")` -> Result(code, out, err)."""
 
     def run(*argv: str, **kwargs: object) -> Result:

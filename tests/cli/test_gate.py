@@ -1,139 +1,130 @@
-"""The gate's decisions on plain models: thresholds, pass rates, JUnit. No network."""
+"""`gate` end to end: exit codes, the failure reasons, JUnit, waiting."""
 
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from typing import Any
+from pathlib import Path
 
-import pytest
-
-from futureagi_async._convert import structure
-from futureagi_async.cli._gate import (
-    FailedCall,
-    Thresholds,
-    UsageError,
-    evaluate,
-    junit_xml,
-    parse_thresholds,
-)
-from futureagi_async.models import SimulationExecution
+from .helpers import Cli, Served
 
 
-def _execution(status: str = "completed", **rates: Any) -> SimulationExecution:
-    results = []
-    for name, rate in rates.items():
-        if isinstance(rate, tuple):  # a score eval: (avg,)
-            results.append(
-                {
-                    "name": name,
-                    "output_type": "score",
-                    "total_avg": rate[0],
-                    "result": [
-                        {
-                            "name": f"{name}_cfg",
-                            "total_cells": 10,
-                            "output": {},
-                            "avg_score": rate[0],
-                        }
-                    ],
-                }
-            )
-            continue
-        cells = 0 if rate is None else 10
-        output = (
-            {}
-            if rate is None
-            else {
-                "pass": rate,
-                "fail": 100 - rate,
-                "pass_count": round(rate / 10),
-                "fail_count": 10 - round(rate / 10),
-            }
-        )
-        results.append(
-            {
-                "name": name,
-                "output_type": "Pass/Fail",
-                "total_pass_rate": rate,
-                "result": [{"name": f"{name}_cfg", "total_cells": cells, "output": output}],
-            }
-        )
-    return structure(
-        {"execution_id": "e1", "status": status, "eval_results": results}, SimulationExecution
+def _completed(env: Served) -> str:
+    # Run test 0's executions have all completed (run test 1's latest is still running).
+    return env.fake.dataset.run_tests[0].name
+
+
+def _running(env: Served) -> str:
+    return env.fake.dataset.run_tests[1].name
+
+
+def test_gate_passes(cli: Cli, env: Served) -> None:
+    result = cli("gate", _completed(env), "--min-pass-rate", "0")
+    assert result.code == 0, result.err
+    assert "is_helpful" in result.out
+    assert "gate passed" in result.out
+    # The table names the config each eval's call outputs carry, as "why calls failed" does.
+    header = next(line for line in result.out.splitlines() if "pass rate" in line)
+    assert "configs" in header
+    row = next(line for line in result.out.splitlines() if "is_helpful" in line)
+    assert "helpful_or_not" in row
+
+
+def test_gate_fails_with_reasons_and_junit(cli: Cli, env: Served, tmp_path: Path) -> None:
+    junit = tmp_path / "reports" / "gate.xml"
+    result = cli(
+        "gate",
+        _completed(env),
+        "--min-pass-rate",
+        "100",
+        "--junit",
+        str(junit),
+        "--max-failures",
+        "3",
     )
-
-
-def test_parse_thresholds() -> None:
-    assert parse_thresholds(["90"]) == Thresholds(90.0, {})
-    assert parse_thresholds(["90%", "is_helpful=95", " tone = 50 "]) == Thresholds(
-        90.0, {"is_helpful": 95.0, "tone": 50.0}
-    )
-    assert parse_thresholds(["80", "85"]).default == 85.0
-    assert parse_thresholds([]).empty
-
-
-@pytest.mark.parametrize("spec", ["abc", "101", "-1", "=90", "x=", "nan", "x=inf"])
-def test_parse_thresholds_rejects(spec: str) -> None:
-    with pytest.raises(UsageError, match="--min-pass-rate"):
-        parse_thresholds([spec])
-
-
-def test_default_threshold_applies_to_pass_fail_evals_only() -> None:
-    report = evaluate("rt", _execution(a=95.0, b=80.0, s=(10.0,)), parse_thresholds(["90"]))
-    by_name = {c.name: c for c in report.checks}
-    assert by_name["a"].passed
-    assert not by_name["b"].passed
-    assert not by_name["s"].gated
-    assert by_name["s"].passed
-    assert not report.passed
-    assert report.failure_lines() == ["b: pass rate 80.00% < 90%"]
-
-
-def test_per_eval_thresholds_override_and_reach_scores_and_configs() -> None:
-    execution = _execution(a=95.0, b=80.0, s=(60.0,))
-    report = evaluate("rt", execution, parse_thresholds(["90", "b=75", "s=50"]))
-    assert report.passed
-    report = evaluate("rt", execution, parse_thresholds(["b_cfg=85"]))
-    [failing] = report.failing
-    assert failing.name == "b_cfg"
-    assert failing.rate == 80.0
-
-
-def test_an_eval_with_no_outputs_fails_its_threshold() -> None:
-    report = evaluate("rt", _execution(a=None), parse_thresholds(["0"]))
-    [check] = report.checks
-    assert check.rate is None
-    assert not check.passed
-    assert check.reason == "no completed outputs"
-
-
-def test_the_execution_must_have_completed() -> None:
-    report = evaluate("rt", _execution("failed", a=100.0), parse_thresholds(["90"]))
-    assert not report.passed
-    assert report.failure_lines()[0] == "execution status is failed, not completed"
-
-
-def test_a_threshold_for_an_unknown_eval_is_a_usage_error() -> None:
-    with pytest.raises(UsageError, match=r"no eval named 'is_helpfull'.*its evals are: a, a_cfg"):
-        evaluate("rt", _execution(a=95.0), parse_thresholds(["is_helpfull=90"]))
-
-
-def test_junit_xml() -> None:
-    report = evaluate("rt", _execution(a=95.0, b=80.0), parse_thresholds(["90"]))
-    xml = junit_xml(
-        report,
-        [
-            FailedCall("c1", "Billing", "b_cfg", "hung up"),
-            FailedCall("c2", None, "a_cfg", "not shown: a passed"),
-        ],
-    )
-    suite = ET.fromstring(xml)
-    assert suite.get("tests") == "3"
-    assert suite.get("failures") == "1"
-    failures = {case.get("name"): case.find("failure") for case in suite.iter("testcase")}
-    assert failures["execution status"] is None
-    assert failures["a"] is None
-    failure = failures["b"]
+    assert result.code == 1, result.err
+    assert "gate FAILED: is_helpful: pass rate" in result.out
+    assert "why calls failed" in result.out
+    suite = ET.fromstring(junit.read_text(encoding="utf-8"))
+    failing = [c for c in suite.iter("testcase") if c.find("failure") is not None]
+    assert [c.get("name") for c in failing] == ["is_helpful"]
+    failure = failing[0].find("failure")
     assert failure is not None
-    assert failure.get("message") == "pass rate 80.00% < 90%"
-    assert failure.text == "Billing: hung up"
+    assert failure.text
+    assert len(failure.text.splitlines()) <= 3
+
+
+def test_per_eval_thresholds(cli: Cli, env: Served) -> None:
+    result = cli(
+        "gate",
+        _completed(env),
+        "--min-pass-rate",
+        "is_helpful=0",
+        "--min-pass-rate",
+        "tone_score=100",
+    )
+    assert result.code == 1
+    assert "tone_score: pass rate" in result.out
+
+
+def test_gate_a_given_execution(cli: Cli, env: Served) -> None:
+    run_test = env.fake.dataset.run_tests[0]
+    oldest = env.fake.dataset.executions_of(run_test.id)[0]
+    result = cli("gate", run_test.name, "--execution", oldest.id, "--min-pass-rate", "0")
+    assert result.code == 0
+    assert oldest.id in result.out
+
+
+def test_gate_usage_errors(cli: Cli, env: Served) -> None:
+    name = _completed(env)
+    assert cli("gate", name).code == 2
+    typo = cli("gate", name, "--min-pass-rate", "is_helpfull=90")
+    assert typo.code == 2
+    assert "no eval named 'is_helpfull'" in typo.err
+    assert cli("gate", name, "--min-pass-rate", "ninety").code == 2
+    assert cli("gate", "No such run test", "--min-pass-rate", "90").code == 2
+
+
+def test_a_running_execution_needs_wait(cli: Cli, env: Served) -> None:
+    result = cli("gate", _running(env), "--min-pass-rate", "90")
+    assert result.code == 2
+    assert "--wait" in result.err
+
+
+def test_wait_gives_up_at_the_timeout(cli: Cli, env: Served) -> None:
+    # The fake's running execution never finishes: the gate cannot decide, which is exit 2.
+    result = cli(
+        "gate",
+        _running(env),
+        "--min-pass-rate",
+        "90",
+        "--wait",
+        "--timeout",
+        "0.2",
+        "--poll-interval",
+        "0.05",
+    )
+    assert result.code == 2
+    assert "timed out after 0.2s" in result.err
+
+
+def test_a_fraction_is_refused_and_help_says_percent(cli: Cli, env: Served) -> None:
+    result = cli("gate", _completed(env), "--min-pass-rate", "0.9")
+    assert result.code == 2
+    assert "percent, e.g. 90" in result.err
+    assert "gate passed" not in result.out
+    help_text = cli("gate", "--help").out
+    assert "a percent from 0 to 100 (90 means 90 %" in " ".join(help_text.split())
+
+
+def test_an_unknown_run_test_is_named(cli: Cli, env: Served) -> None:
+    result = cli("gate", "Nope", "--min-pass-rate", "90")
+    assert result.code == 2
+    assert result.err.startswith("error: no run test named 'Nope'")
+
+
+def test_bad_numbers_are_refused_with_the_gates_usage(cli: Cli, env: Served) -> None:
+    for argv in (["--timeout", "0"], ["--poll-interval", "-1"], ["--max-failures", "-2"]):
+        result = cli("gate", _completed(env), "--min-pass-rate", "90", *argv)
+        assert result.code == 2
+        assert result.err.startswith("usage: futureagi-async gate")
+        assert f"argument {argv[0]}" in result.err

@@ -1,51 +1,27 @@
-"""A client wired to the fake: in-process through ASGITransport, or over a loopback port."""
+"""Fixtures: the fake in both dialects, and clients wired to it both ways (see helpers)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager
+from typing import cast
 
-import httpx2
 import pytest
 
 from futureagi_async import AsyncClient
-from futureagi_async.testing import TEST_API_KEY, TEST_SECRET_KEY, DatasetSpec, FakeAPI
+from futureagi_async.testing import DatasetSpec, Dialect, FakeAPI
 
-ClientFactory = Callable[..., AbstractAsyncContextManager[AsyncClient]]
+from .helpers import ClientFactory, in_process, over_loopback
 
 
 @pytest.fixture(params=["backend", "docs"])
-def dialect(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
+def dialect(request: pytest.FixtureRequest) -> Dialect:
+    return cast(Dialect, request.param)
 
 
 @pytest.fixture
-def fake(dialect: str) -> FakeAPI:
+def fake(dialect: Dialect) -> FakeAPI:
     return FakeAPI(DatasetSpec(seed=7, run_tests=3, calls_per_execution=23), dialect=dialect)
-
-
-@asynccontextmanager
-async def in_process(fake: FakeAPI, **kwargs: object) -> AsyncIterator[AsyncClient]:
-    async with (
-        httpx2.AsyncClient(transport=httpx2.ASGITransport(app=fake.app)) as http,
-        AsyncClient(
-            TEST_API_KEY,
-            TEST_SECRET_KEY,
-            base_url="http://127.0.0.1",
-            http_client=http,
-            **kwargs,  # type: ignore[arg-type]
-        ) as client,
-    ):
-        yield client
-
-
-@asynccontextmanager
-async def over_loopback(fake: FakeAPI, **kwargs: object) -> AsyncIterator[AsyncClient]:
-    async with (
-        fake.serve() as base_url,
-        AsyncClient(TEST_API_KEY, TEST_SECRET_KEY, base_url=base_url, **kwargs) as client,  # type: ignore[arg-type]
-    ):
-        yield client
 
 
 @pytest.fixture(params=["in-process", "loopback"])

@@ -5,24 +5,26 @@ from __future__ import annotations
 import pytest
 
 import futureagi_async as fa
-from futureagi_async.testing import DEFAULT_KINDS, DatasetSpec, FakeAPI, Faults
+from futureagi_async.testing import DEFAULT_KINDS, DatasetSpec, FakeAPI, FaultKind, Faults
 
-from .conftest import ClientFactory, in_process, over_loopback
+from .helpers import ClientFactory, in_process, over_loopback
 
 pytestmark = pytest.mark.anyio
 
-TRANSIENT = ["503", "429", "429-envelope", "html-502", "drop", "truncate", "drip"]
+TRANSIENT: list[FaultKind] = ["503", "429", "429-envelope", "html-502", "drop", "truncate", "drip"]
 
 
 @pytest.mark.parametrize("kind", TRANSIENT)
 async def test_each_transient_fault_is_retried_to_success(
-    fake: FakeAPI, connect: ClientFactory, kind: str
+    fake: FakeAPI, connect: ClientFactory, kind: FaultKind
 ) -> None:
     execution = fake.dataset.executions[0]
     fake.faults.push(kind, times=2)
     async with connect() as client:
         rows = await client.test_executions.calls(execution.id, page_size=10).collect()
-    assert sorted(r.id for r in rows) == sorted(c.id for c in fake.dataset.calls_of(execution.id))
+    assert sorted(str(r.id) for r in rows) == sorted(
+        c.id for c in fake.dataset.calls_of(execution.id)
+    )
     assert [entry.fault for entry in fake.stats.request_log].count(kind) == 2
 
 
@@ -38,7 +40,7 @@ async def test_each_transient_fault_is_retried_to_success(
     ],
 )
 async def test_a_fault_that_persists_raises_its_documented_type(
-    fake: FakeAPI, connect: ClientFactory, kind: str, error: type[Exception]
+    fake: FakeAPI, connect: ClientFactory, kind: FaultKind, error: type[Exception]
 ) -> None:
     fake.faults.push(kind, times=100)
     async with connect(max_retries=2) as client:
@@ -50,7 +52,9 @@ async def test_a_fault_that_persists_raises_its_documented_type(
 
 
 @pytest.mark.parametrize("kind", ["500", "html-500"])
-async def test_plain_500s_are_not_retried(fake: FakeAPI, client: fa.AsyncClient, kind: str) -> None:
+async def test_plain_500s_are_not_retried(
+    fake: FakeAPI, client: fa.AsyncClient, kind: FaultKind
+) -> None:
     fake.faults.push(kind, times=1)
     with pytest.raises(fa.ServerError):
         await client.run_tests.list().collect()

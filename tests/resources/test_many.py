@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import anyio
 import httpx2
 import pytest
@@ -9,7 +11,7 @@ import pytest
 import futureagi_async as fa
 from futureagi_async.testing import DatasetSpec, FakeAPI
 
-from .conftest import in_process, over_loopback
+from .helpers import in_process, over_loopback
 
 pytestmark = pytest.mark.anyio
 
@@ -43,7 +45,7 @@ async def test_client_wide_bound_caps_the_sum_of_fan_outs(fake: FakeAPI) -> None
     assert fake.stats.max_in_flight <= 3
 
 
-async def drain(the_map: fa.BoundedMap[object]) -> None:
+async def drain(the_map: fa.BoundedMap[Any]) -> None:
     async with the_map as results:
         async for _ in results:
             pass

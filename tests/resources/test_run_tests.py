@@ -7,7 +7,7 @@ import pytest
 import futureagi_async as fa
 from futureagi_async.testing import FakeAPI
 
-from .conftest import ClientFactory
+from .helpers import ClientFactory
 
 pytestmark = pytest.mark.anyio
 
@@ -27,6 +27,7 @@ async def test_list_yields_every_run_test_once_newest_first(
 async def test_list_and_get_over_both_connections(fake: FakeAPI, connect: ClientFactory) -> None:
     async with connect() as client:
         listed = await client.run_tests.list(page_size=2).collect()
+        assert listed[0].id is not None
         detail = await client.run_tests.get(listed[0].id)
     assert detail.id == listed[0].id
     assert detail.name == listed[0].name

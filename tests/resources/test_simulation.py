@@ -5,7 +5,7 @@ import pytest
 import futureagi_async as fa
 from futureagi_async.testing import FakeAPI
 
-from .conftest import ClientFactory
+from .helpers import ClientFactory
 
 pytestmark = pytest.mark.anyio
 

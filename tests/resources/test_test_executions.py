@@ -5,7 +5,7 @@ import pytest
 import futureagi_async as fa
 from futureagi_async.testing import FakeAPI
 
-from .conftest import ClientFactory
+from .helpers import ClientFactory
 
 pytestmark = pytest.mark.anyio
 
@@ -18,7 +18,9 @@ async def test_calls_yields_every_live_call_once(
 ) -> None:
     execution = fake.dataset.executions[0]
     rows = await client.test_executions.calls(execution.id, page_size=page_size).collect()
-    assert sorted(r.id for r in rows) == sorted(c.id for c in fake.dataset.calls_of(execution.id))
+    assert sorted(str(r.id) for r in rows) == sorted(
+        c.id for c in fake.dataset.calls_of(execution.id)
+    )
 
 
 async def test_get_page_reads_results_or_calls(fake: FakeAPI, connect: ClientFactory) -> None:
@@ -43,7 +45,7 @@ async def test_status_filter(fake: FakeAPI, client: fa.AsyncClient, dialect: str
     completed = fa.Filter("status", "text", "equals", "completed")
     rows = await client.test_executions.calls(execution.id, filters=[completed]).collect()
     expected = [c for c in fake.dataset.calls_of(execution.id) if c.status == "completed"]
-    assert sorted(r.id for r in rows) == sorted(c.id for c in expected)
+    assert sorted(str(r.id) for r in rows) == sorted(c.id for c in expected)
 
 
 async def test_rows_pushed_across_a_page_boundary_come_once(

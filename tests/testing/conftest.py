@@ -16,5 +16,5 @@ def fake() -> FakeAPI:
 
 @pytest.fixture
 async def http(fake: FakeAPI) -> AsyncIterator[httpx2.AsyncClient]:
-    async with fake.client() as client:
+    async with fake.http_client() as client:
         yield client

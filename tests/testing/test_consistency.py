@@ -1,4 +1,5 @@
-"""BEHAVIOUR §9: endpoint 5 (selectors, raw outputs, eval maths, summaries) agrees with 3/4."""
+"""`/sdk/api/v1/simulation/runs/` (selectors, raw outputs, eval maths, summaries) agrees with
+the /simulate/ views."""
 
 from __future__ import annotations
 
@@ -137,7 +138,7 @@ async def test_eval_results_eval_name_is_exact(fake: FakeAPI, http: httpx2.Async
 
 async def test_unsupported_output_type_is_500() -> None:
     fake = FakeAPI(DatasetSpec(eval_output_types=("Pass/Fail", "numeric")))
-    async with fake.client() as http:
+    async with fake.http_client() as http:
         ex = fake.dataset.executions[0].id
         r = await http.get(SDK, params={"execution_id": ex})
         assert r.status_code == 500

@@ -24,13 +24,13 @@ def docs() -> FakeAPI:
 
 @pytest.fixture
 async def http(docs: FakeAPI) -> AsyncIterator[httpx2.AsyncClient]:
-    async with docs.client() as client:
+    async with docs.http_client() as client:
         yield client
 
 
 def test_unknown_dialect() -> None:
     with pytest.raises(ValueError, match="dialect"):
-        FakeAPI(dialect="nope")
+        FakeAPI(dialect="nope")  # type: ignore[arg-type]
 
 
 async def test_list_and_detail(docs: FakeAPI, http: httpx2.AsyncClient) -> None:

@@ -1,4 +1,4 @@
-"""BEHAVIOUR §9: the §1.3 envelopes and the §1.4 strict-parameter regimes."""
+"""The error envelopes and the strict-parameter regimes of each view."""
 
 from __future__ import annotations
 
@@ -81,7 +81,7 @@ async def test_empty_value_counts_as_absent(fake: FakeAPI, http: httpx2.AsyncCli
     assert r.status_code == 200
 
 
-async def test_endpoints_2_and_3_ignore_unknown_params(
+async def test_the_run_test_detail_views_ignore_unknown_params(
     fake: FakeAPI, http: httpx2.AsyncClient
 ) -> None:
     run_test = fake.dataset.run_tests[0].id
@@ -158,7 +158,7 @@ async def test_rate_limit_envelopes(fake: FakeAPI) -> None:
     fresh = FakeAPI()
     fresh.faults.push("429")
     fresh.faults.push("429-envelope")
-    async with fresh.client() as http:
+    async with fresh.http_client() as http:
         flat = await http.get(RT)
         middleware = await http.get(RT)
     assert flat.status_code == middleware.status_code == 429

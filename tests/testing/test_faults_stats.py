@@ -20,7 +20,7 @@ async def test_scripted_status_faults() -> None:
     for kind in ("503", "html-502", "500", "html-500"):
         fake.faults.push(kind)
     fake.faults.push("429", times=2, path="/sdk/")
-    async with fake.client() as http:
+    async with fake.http_client() as http:
         statuses = [(await http.get(RT)).status_code for _ in range(5)]
         sdk = [
             (
@@ -35,7 +35,7 @@ async def test_scripted_status_faults() -> None:
 
 async def test_body_faults_in_process() -> None:
     fake = FakeAPI(faults=Faults(drip_interval=0))
-    async with fake.client() as http:
+    async with fake.http_client() as http:
         whole = await http.get(RT)
         fake.faults.push("truncate")
         cut = await http.get(RT)
@@ -53,7 +53,7 @@ async def test_body_faults_in_process() -> None:
 async def test_random_faults_are_deterministic_by_seed() -> None:
     async def run(seed: int) -> list[str | None]:
         fake = FakeAPI(faults=Faults(rate=0.5, seed=seed, kinds=("503", "429", "html-502")))
-        async with fake.client() as http:
+        async with fake.http_client() as http:
             for page in range(1, 5):
                 for _ in range(3):
                     await http.get(RT, params={"limit": "1", "page": page})
@@ -67,15 +67,15 @@ async def test_random_faults_are_deterministic_by_seed() -> None:
 
 def test_unknown_fault_kinds_are_refused() -> None:
     with pytest.raises(ValueError, match="unknown"):
-        Faults(kinds=("teapot",))
+        Faults(kinds=("teapot",))  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="unknown"):
-        Faults().push("teapot")
+        Faults().push("teapot")  # type: ignore[arg-type]
     assert set(ALL_KINDS) >= {"503", "429", "429-envelope", "html-502", "drop", "truncate", "drip"}
 
 
 async def test_latency_does_not_block_and_stats_count_concurrency() -> None:
     fake = FakeAPI(latency=0.01, jitter=0.01)
-    async with fake.client() as http:
+    async with fake.http_client() as http:
 
         async def one() -> None:
             assert (await http.get(RT)).status_code == 200
@@ -101,7 +101,7 @@ async def test_rows_added_and_removed_while_paging() -> None:
     fake = FakeAPI(DatasetSpec(deleted_ratio=0))
     ex = fake.dataset.executions[0]
     path = f"/simulate/test-executions/{ex.id}/"
-    async with fake.client() as http:
+    async with fake.http_client() as http:
         first = (await http.get(path, params={"limit": "5"})).json()
         added = fake.add_calls(ex.id, 3)
         again = (await http.get(path, params={"limit": "5"})).json()
@@ -116,6 +116,19 @@ async def test_rows_added_and_removed_while_paging() -> None:
         after = (await http.get(path, params={"limit": "5"})).json()
     assert after["count"] == again["count"] - 4
     assert {c.id for c in removed}.isdisjoint(r["id"] for r in after["results"])
+
+
+def test_adding_calls_to_an_unknown_execution_says_so() -> None:
+    with pytest.raises(LookupError, match="no execution 'nope'"):
+        FakeAPI().add_calls("nope", 1)
+
+
+def test_the_default_run_tests_have_the_readmes_names() -> None:
+    names = [rt.name for rt in FakeAPI().dataset.run_tests]
+    assert names[:3] == ["Billing bot nightly", "Refund flow smoke", "Upgrade A/B"]
+    many = [rt.name for rt in FakeAPI(DatasetSpec(run_tests=14)).dataset.run_tests]
+    assert len(set(many)) == 14
+    assert many[6:8] == ["Billing bot nightly 2", "Refund flow smoke 2"]
 
 
 def test_dataset_is_deterministic_and_sized() -> None:

@@ -1,4 +1,4 @@
-"""BEHAVIOUR §9: pagination per §1.5 and the endpoint sections, links per host and scheme."""
+"""Pagination of every view as the backend does it, and links per host and scheme."""
 
 from __future__ import annotations
 
@@ -24,7 +24,9 @@ def _execution_path(fake: FakeAPI, i: int = 0) -> str:
     return f"/simulate/test-executions/{fake.dataset.executions[i].id}/"
 
 
-async def test_endpoint1_pages_links_and_past_end(fake: FakeAPI, http: httpx2.AsyncClient) -> None:
+async def test_run_test_list_pages_links_and_past_end(
+    fake: FakeAPI, http: httpx2.AsyncClient
+) -> None:
     r = await http.get(RT, params={"search": "", "limit": "1", "page": "2", "b": ""})
     body = r.json()
     assert body["count"] == 4
@@ -43,19 +45,19 @@ async def test_endpoint1_pages_links_and_past_end(fake: FakeAPI, http: httpx2.As
     assert len(r.json()["results"]) == 4
 
 
-async def test_endpoint1_empty_has_one_page(http: httpx2.AsyncClient) -> None:
+async def test_run_test_list_empty_has_one_page(http: httpx2.AsyncClient) -> None:
     body = (await http.get(RT, params={"search": "zzz-nothing"})).json()
     assert (body["count"], body["total_pages"], body["results"]) == (0, 1, [])
 
 
 async def test_links_follow_host_and_scheme() -> None:
     fake = FakeAPI(link_scheme="https")
-    async with fake.client(base_url="http://api.example:8080") as http:
+    async with fake.http_client(base_url="http://api.example:8080") as http:
         body = (await http.get(RT, params={"limit": "1"})).json()
     assert body["next"] == "https://api.example:8080/simulate/run-tests/?limit=1&page=2"
 
 
-async def test_endpoint3_hand_built_pages(fake: FakeAPI, http: httpx2.AsyncClient) -> None:
+async def test_call_executions_hand_built_pages(fake: FakeAPI, http: httpx2.AsyncClient) -> None:
     path = _calls_path(fake)
     first = (await http.get(path, params={"limit": "7"})).json()
     count = first["count"]
@@ -81,7 +83,7 @@ async def test_endpoint3_hand_built_pages(fake: FakeAPI, http: httpx2.AsyncClien
         ({"limit": "-1"}, "LIMIT must not be negative"),
     ],
 )
-async def test_endpoint3_bad_ints_are_500(
+async def test_call_executions_bad_ints_are_500(
     fake: FakeAPI, http: httpx2.AsyncClient, params: dict[str, str], fragment: str
 ) -> None:
     r = await http.get(_calls_path(fake), params=params)
@@ -90,21 +92,25 @@ async def test_endpoint3_bad_ints_are_500(
     assert fragment in r.json()["message"]
 
 
-async def test_endpoint3_limit_zero_never_ends(fake: FakeAPI, http: httpx2.AsyncClient) -> None:
+async def test_call_executions_limit_zero_never_ends(
+    fake: FakeAPI, http: httpx2.AsyncClient
+) -> None:
     body = (await http.get(_calls_path(fake), params={"limit": "0"})).json()
     assert (body["results"], body["total_pages"]) == ([], 1)
     assert body["next"] is not None
 
 
-async def test_endpoint3_empty_has_zero_pages(fake: FakeAPI, http: httpx2.AsyncClient) -> None:
+async def test_call_executions_empty_has_zero_pages(
+    fake: FakeAPI, http: httpx2.AsyncClient
+) -> None:
     body = (await http.get(_calls_path(fake), params={"status": "nothing"})).json()
     assert (body["count"], body["total_pages"], body["next"]) == (0, 0, None)
 
 
-async def test_endpoint3_counts_deleted_rows_so_pages_run_short() -> None:
+async def test_call_executions_counts_deleted_rows_so_pages_run_short() -> None:
     fake = FakeAPI(DatasetSpec(deleted_ratio=0.3, snapshot_ratio=0.0))
     rows: list[dict[str, Any]] = []
-    async with fake.client() as http:
+    async with fake.http_client() as http:
         first = (await http.get(_calls_path(fake), params={"limit": "10"})).json()
         for page in range(1, first["total_pages"] + 1):
             body = (await http.get(_calls_path(fake), params={"limit": "10", "page": page})).json()
@@ -115,9 +121,7 @@ async def test_endpoint3_counts_deleted_rows_so_pages_run_short() -> None:
     assert len(rows) == sum(not c.deleted for c in every) < first["count"]
 
 
-async def test_endpoint4_default_sizes_and_past_end(
-    fake: FakeAPI, http: httpx2.AsyncClient
-) -> None:
+async def test_grid_default_sizes_and_past_end(fake: FakeAPI, http: httpx2.AsyncClient) -> None:
     path = _execution_path(fake)
     count = len(fake.dataset.calls_of(fake.dataset.executions[0].id))
     assert 10 < count <= 30
@@ -147,7 +151,23 @@ async def test_endpoint4_default_sizes_and_past_end(
     assert (await http.get(path, params={"page": "0"})).status_code == 400
 
 
-async def test_endpoint4_grouped_mode(fake: FakeAPI, http: httpx2.AsyncClient) -> None:
+async def test_grouped_mode_answers_500_as_the_running_backend_does(
+    fake: FakeAPI, http: httpx2.AsyncClient
+) -> None:
+    r = await http.get(_execution_path(fake), params={"row_groups": '["status"]'})
+    assert r.status_code == 500
+    assert r.json()["message"] == (
+        "Failed to retrieve test execution: module 'django.db.models' has no attribute 'Cast'"
+    )
+
+
+async def test_grouped_mode_when_fixed() -> None:
+    fake = FakeAPI(DatasetSpec(seed=7), fixed_row_groups=True)
+    async with fake.http_client() as http:
+        await _grouped_mode(fake, http)
+
+
+async def _grouped_mode(fake: FakeAPI, http: httpx2.AsyncClient) -> None:
     path = _execution_path(fake)
     body = (await http.get(path, params={"row_groups": '["status"]', "limit": "1"})).json()
     assert set(body) == {
@@ -178,7 +198,7 @@ async def test_endpoint4_grouped_mode(fake: FakeAPI, http: httpx2.AsyncClient) -
     assert "scenario__name" in drill.json()["results"][0]
 
 
-async def test_endpoint5_pages(fake: FakeAPI, http: httpx2.AsyncClient) -> None:
+async def test_simulation_runs_pages(fake: FakeAPI, http: httpx2.AsyncClient) -> None:
     execution = fake.dataset.executions[0].id
     count = len(fake.dataset.calls_of(execution))
     base = {"execution_id": execution}
@@ -205,7 +225,7 @@ async def test_endpoint5_pages(fake: FakeAPI, http: httpx2.AsyncClient) -> None:
 
 async def test_no_limit_cap() -> None:
     fake = FakeAPI(DatasetSpec(calls_per_execution=120, executions_per_run_test=1))
-    async with fake.client() as http:
+    async with fake.http_client() as http:
         path = _execution_path(fake)
         body = (await http.get(path, params={"limit": "1000"})).json()
     assert len(body["results"]) == body["count"] > 100

@@ -1,4 +1,4 @@
-"""BEHAVIOUR §9: the RunTest, CallRow, snapshot, endpoint 4 and endpoint 5 shapes."""
+"""The shapes of run tests, call rows, snapshots, the test-execution grid and the SDK runs."""
 
 from __future__ import annotations
 
@@ -74,7 +74,7 @@ async def test_compact_utf8_json_and_datetimes(fake: FakeAPI, http: httpx2.Async
     assert any("." not in s for s in stamps)
 
 
-async def test_only_endpoint5_wraps(fake: FakeAPI, http: httpx2.AsyncClient) -> None:
+async def test_only_simulation_runs_wraps(fake: FakeAPI, http: httpx2.AsyncClient) -> None:
     rt, ex = fake.dataset.run_tests[0], fake.dataset.executions[0]
     for path in (
         RT,
@@ -88,7 +88,7 @@ async def test_only_endpoint5_wraps(fake: FakeAPI, http: httpx2.AsyncClient) -> 
     assert set(body) == {"status", "result"}
 
 
-async def test_call_rows_endpoint3_vs_endpoint4(fake: FakeAPI, http: httpx2.AsyncClient) -> None:
+async def test_call_rows_listing_vs_grid(fake: FakeAPI, http: httpx2.AsyncClient) -> None:
     rt = fake.dataset.run_tests[0]
     ex = fake.dataset.executions_of(rt.id)[0]
     rows3 = (await http.get(f"{RT}{rt.id}/call-executions/", params={"limit": "500"})).json()[
@@ -110,7 +110,8 @@ async def test_call_rows_endpoint3_vs_endpoint4(fake: FakeAPI, http: httpx2.Asyn
             assert row3["transcript"]
             assert "speaker_role" in row3["transcript"][0]
             assert row4["session_id"]
-        # Endpoint 3 keeps outputs of configs deleted since; 4 shows live ones only.
+        # The call-executions listing keeps outputs of configs deleted since; the grid shows
+        # live ones only.
         live = {c.id for c in rt.eval_configs}
         assert set(row4["eval_outputs"]) <= live
         assert set(row3["eval_outputs"]) - live <= {c.id for c in rt.stale_eval_configs}
@@ -152,10 +153,10 @@ async def test_prompt_runs_omit_agent_keys(fake: FakeAPI, http: httpx2.AsyncClie
     assert all(set(r) >= OPTIONAL_AGENT_KEYS for r in rows if not r["is_snapshot"])
 
 
-async def test_snapshot_rows_interleave_on_endpoint3() -> None:
+async def test_snapshot_rows_interleave_in_the_call_executions_listing() -> None:
     fake = FakeAPI(DatasetSpec(snapshot_ratio=0.5))
     rt = fake.dataset.run_tests[0]
-    async with fake.client() as http:
+    async with fake.http_client() as http:
         rows = (await http.get(f"{RT}{rt.id}/call-executions/", params={"limit": "1000"})).json()[
             "results"
         ]
@@ -169,7 +170,7 @@ async def test_snapshot_rows_interleave_on_endpoint3() -> None:
     assert snap["rerun_type"] == "call_and_eval"
     assert not {"session_id", "start_time", "phone_number", "test_execution_id"} & set(snap)
     assert snap["recordings"]["mono"]["customer_url"] is None
-    # Raw §6.3 shape, not the transformed one.
+    # The raw stored shape, not the transformed one.
     assert all("value" not in v for v in snap["eval_outputs"].values())
     assert [r["timestamp"] for r in rows] == sorted((r["timestamp"] for r in rows), reverse=True)
     with_snaps = [r for r in rows4 if r["rerun_snapshots"]]
@@ -177,7 +178,7 @@ async def test_snapshot_rows_interleave_on_endpoint3() -> None:
     assert "snapshot_timestamp" in with_snaps[0]["rerun_snapshots"][0]
 
 
-async def test_endpoint4_metadata(fake: FakeAPI, http: httpx2.AsyncClient) -> None:
+async def test_grid_metadata(fake: FakeAPI, http: httpx2.AsyncClient) -> None:
     for rt in fake.dataset.run_tests:
         ex = fake.dataset.executions_of(rt.id)[0]
         body = (await http.get(f"/simulate/test-executions/{ex.id}/")).json()
@@ -202,7 +203,7 @@ async def test_endpoint4_metadata(fake: FakeAPI, http: httpx2.AsyncClient) -> No
 @pytest.mark.parametrize(
     ("name", "value", "message"),
     [
-        ("filters", "not json", "Value must be valid JSON."),
+        ("filters", "not json", "Filters must be valid JSON."),
         ("filters", '{"a": 1}', "Value must be a list."),
         ("row_groups", "[", "Value must be valid JSON."),
         ("group_keys", '"x"', "Value must be a list."),
@@ -214,11 +215,11 @@ async def test_endpoint4_metadata(fake: FakeAPI, http: httpx2.AsyncClient) -> No
         (
             "filters",
             '[{"column_id":"status","filter_config":{"filter_type":"string","filter_op":"equals","filter_value":"x"}}]',
-            "0: Invalid filter_type: string.",
+            "0: Unsupported filter_type 'string'.",
         ),
     ],
 )
-async def test_endpoint4_filter_validation(
+async def test_grid_filter_validation(
     fake: FakeAPI, http: httpx2.AsyncClient, name: str, value: str, message: str
 ) -> None:
     r = await http.get(
@@ -233,7 +234,7 @@ def _filter(column: str, ftype: str, op: str, value: Any) -> str:
     return json.dumps([{"column_id": column, "filter_config": config}])
 
 
-async def test_endpoint4_filters_work(fake: FakeAPI, http: httpx2.AsyncClient) -> None:
+async def test_grid_filters_work(fake: FakeAPI, http: httpx2.AsyncClient) -> None:
     ex = fake.dataset.executions[0]
     path = f"/simulate/test-executions/{ex.id}/"
     calls = fake.dataset.calls_of(ex.id)
@@ -258,8 +259,11 @@ async def test_endpoint4_filters_work(fake: FakeAPI, http: httpx2.AsyncClient) -
             params={"filters": _filter(passfail.id, "boolean", "equals", "passed"), "limit": "99"},
         )
     ).json()
-    assert body["count"] > 0
-    assert all(r["eval_outputs"][passfail.id]["value"] in ("Passed", True) for r in body["results"])
+    # Compared with JSON `true`: only outputs stored as booleans match, never "Passed".
+    assert all(r["eval_outputs"][passfail.id]["value"] is True for r in body["results"])
+    assert body["count"] == sum(
+        c.eval_outputs.get(passfail.id, {}).get("output") is True for c in calls
+    )
     score = fake.dataset.run_tests[0].eval_configs[1]
     body = (
         await http.get(
@@ -271,16 +275,17 @@ async def test_endpoint4_filters_work(fake: FakeAPI, http: httpx2.AsyncClient) -
         )
     ).json()
     assert all(r["eval_outputs"][score.id]["value"] >= 0.5 for r in body["results"])
-    # Unknown columns are ignored; runtime failures land in error_messages with a 200.
+    # Unknown columns are ignored; a filter failing at run time fails the request.
     body = (await http.get(path, params={"filters": _filter("nope", "text", "equals", "x")})).json()
     assert (body["count"], body["error_messages"]) == (len(calls), [])
     r = await http.get(path, params={"filters": _filter("status", "text", "equals", True)})
-    assert r.status_code == 200
-    assert r.json()["count"] == len(calls)
-    assert len(r.json()["error_messages"]) == 1
+    assert r.status_code == 500
+    assert r.json()["message"] == (
+        "Failed to retrieve test execution: function upper(boolean) does not exist"
+    )
 
 
-async def test_endpoint4_search(fake: FakeAPI, http: httpx2.AsyncClient) -> None:
+async def test_grid_search(fake: FakeAPI, http: httpx2.AsyncClient) -> None:
     ex = fake.dataset.executions[0]
     body = (
         await http.get(f"/simulate/test-executions/{ex.id}/", params={"search": "HOW CAN I HELP"})
@@ -292,7 +297,7 @@ async def test_endpoint4_search(fake: FakeAPI, http: httpx2.AsyncClient) -> None
     assert body["count"] == 0  # not status, despite the docs
 
 
-async def test_endpoint3_search_and_status(fake: FakeAPI, http: httpx2.AsyncClient) -> None:
+async def test_call_executions_search_and_status(fake: FakeAPI, http: httpx2.AsyncClient) -> None:
     rt = fake.dataset.run_tests[0]
     path = f"{RT}{rt.id}/call-executions/"
     name = rt.scenarios[0].name
@@ -306,7 +311,7 @@ async def test_endpoint3_search_and_status(fake: FakeAPI, http: httpx2.AsyncClie
     assert (await http.get(path, params={"status": "Completed"})).json()["count"] == 0
 
 
-async def test_endpoint1_search_and_filters(fake: FakeAPI, http: httpx2.AsyncClient) -> None:
+async def test_run_test_list_search_and_filters(fake: FakeAPI, http: httpx2.AsyncClient) -> None:
     voice = fake.dataset.run_tests[0]
     assert voice.agent_definition is not None
     by_agent = (

@@ -1,0 +1,131 @@
+"""What every command shares: parsing, credentials, errors and exit codes, output."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from futureagi_async.testing import TEST_SECRET_KEY
+
+from .helpers import Cli, Served
+
+
+def test_missing_credentials_is_one_line(
+    cli: Cli, env: Served, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("FI_API_KEY")
+    result = cli("run-tests", "list")
+    assert result.code == 2
+    assert result.err.count("\n") == 1
+    assert result.err.startswith("error: missing credentials: pass --api-key (or set FI_API_KEY); ")
+    assert "api_key" not in result.err
+
+
+def test_wrong_credentials_never_echo_the_secret(cli: Cli, env: Served) -> None:
+    secret = "s3cret-do-not-print"
+    result = cli("run-tests", "list", "--secret-key", secret)
+    assert result.code == 2
+    assert result.err.startswith("error:")
+    assert secret not in result.out + result.err
+    assert TEST_SECRET_KEY not in result.out + result.err
+
+
+def test_not_found_and_bad_ids(cli: Cli, env: Served) -> None:
+    missing = cli("run-tests", "get", "00000000-0000-4000-8000-000000000000")
+    assert missing.code == 2
+    assert missing.err.startswith("error:")
+    bad = cli("run-tests", "get", "not-a-uuid")
+    assert bad.code == 2
+    assert "UUID" in bad.err
+    assert "Traceback" not in bad.err
+
+
+def test_debug_shows_the_traceback(cli: Cli, env: Served) -> None:
+    result = cli("--debug", "run-tests", "get", "not-a-uuid")
+    assert result.code == 2
+    assert "Traceback" in result.err
+
+
+def test_usage_errors_exit_2(cli: Cli, env: Served) -> None:
+    assert cli().code == 2
+    assert cli("no-such-command").code == 2
+    assert cli("run-tests", "list", "--json", "--jsonl").code == 2
+
+
+def test_flags_after_the_command(cli: Cli, env: Served, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("FI_BASE_URL")
+    result = cli("run-tests", "list", "--json", "--base-url", env.base_url)
+    assert result.code == 0, result.err
+
+
+def test_http_client_hook_runs_in_process(cli: Cli, env: Served) -> None:
+    # No base URL reaches a socket: the injected client routes everything to the app.
+    http = env.fake.http_client()
+    result = cli(
+        "run-tests", "list", "--json", "--base-url", "http://127.0.0.1:9", http_client=http
+    )
+    assert result.code == 0, result.err
+    assert len(json.loads(result.out)) == len(env.fake.dataset.run_tests)
+
+
+@pytest.mark.parametrize(
+    ("argv", "usage"),
+    [
+        (["run-tests", "list", "--limt", "2"], "usage: futureagi-async run-tests list"),
+        (["gate", "x", "--min-passrate", "90"], "usage: futureagi-async gate"),
+        (["export", "x", "--formt", "csv"], "usage: futureagi-async export"),
+    ],
+)
+def test_a_typo_shows_the_commands_usage(
+    cli: Cli, env: Served, argv: list[str], usage: str
+) -> None:
+    result = cli(*argv)
+    assert result.code == 2
+    assert result.err.startswith(usage)
+    assert "unrecognized arguments: " + argv[-2] in result.err
+
+
+@pytest.mark.parametrize("limit", ["0", "-1", "two"])
+def test_limit_must_be_positive(cli: Cli, env: Served, limit: str) -> None:
+    result = cli("run-tests", "list", "--limit", limit)
+    assert result.code == 2
+    assert result.err.startswith("usage: futureagi-async run-tests list")
+    assert "argument --limit" in result.err
+
+
+def test_a_closed_pipe_exits_quietly(env: Served) -> None:
+    """`futureagi-async ... --jsonl | head -1`: no message, the SIGPIPE exit status."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before the first write
+    done = subprocess.run(
+        [sys.executable, "-m", "futureagi_async", "run-tests", "list", "--jsonl"],
+        stdout=write_end,
+        stderr=subprocess.PIPE,
+        text=True,
+        check=False,
+    )
+    os.close(write_end)
+    assert done.stderr == ""
+    assert done.returncode == 141
+
+
+def test_python_dash_m() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "futureagi_async", "--version"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0
+    assert done.stdout.startswith("futureagi-async ")
+
+
+def test_settings_errors_name_the_flags(cli: Cli, env: Served) -> None:
+    result = cli("run-tests", "list", "--base-url", "http://example.com")
+    assert result.code == 2
+    assert result.err.startswith("error: --base-url must use https")
+    assert "base_url" not in result.err

@@ -1,0 +1,37 @@
+"""`executions calls`: one execution's grid, with filters."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from .helpers import Cli, Served
+
+
+def test_executions_calls_with_filters(cli: Cli, env: Served) -> None:
+    execution = env.fake.dataset.executions[0]
+    every = json.loads(cli("executions", "calls", execution.id, "--json").out)
+    assert len(every) == len(env.fake.dataset.calls_of(execution.id))
+    done = cli("executions", "calls", execution.id, "--filter", "status=completed", "--json")
+    assert done.code == 0
+    assert {row["status"] for row in json.loads(done.out)} == {"completed"}
+    raw = json.dumps(
+        {
+            "column_id": "status",
+            "filter_type": "text",
+            "filter_op": "equals",
+            "filter_value": "failed",
+        }
+    )
+    failed = cli("executions", "calls", execution.id, "--filter", raw, "--json")
+    assert {row["status"] for row in json.loads(failed.out)} <= {"failed"}
+
+
+@pytest.mark.parametrize("bad", ["status", "{not json", '{"column_id": "x"}', "=x"])
+def test_a_bad_filter_is_a_usage_error(cli: Cli, env: Served, bad: str) -> None:
+    execution = env.fake.dataset.executions[0]
+    result = cli("executions", "calls", execution.id, "--filter", bad)
+    assert result.code == 2
+    assert result.err.startswith("error: --filter")
+    assert "Traceback" not in result.err

@@ -1,0 +1,36 @@
+"""`run-tests list` and `run-tests get`."""
+
+from __future__ import annotations
+
+import json
+
+from .helpers import Cli, Served, first_run_test
+
+
+def test_run_tests_list_json_and_table(cli: Cli, env: Served) -> None:
+    result = cli("run-tests", "list", "--json")
+    assert result.code == 0, result.err
+    names = [item["name"] for item in json.loads(result.out)]
+    assert sorted(names) == sorted(r.name for r in env.fake.dataset.run_tests)
+
+    table = cli("run-tests", "list")
+    assert table.code == 0
+    assert all(name in table.out for name in names)
+
+
+def test_run_tests_list_search_and_limit(cli: Cli, env: Served) -> None:
+    _, name = first_run_test(env)
+    found = json.loads(cli("run-tests", "list", "--search", name, "--json").out)
+    assert [item["name"] for item in found] == [name]
+    lines = cli("run-tests", "list", "--limit", "2", "--jsonl").out.splitlines()
+    assert len(lines) == 2
+
+
+def test_run_tests_get(cli: Cli, env: Served) -> None:
+    run_test_id, name = first_run_test(env)
+    result = cli("run-tests", "get", run_test_id, "--json")
+    assert result.code == 0
+    assert json.loads(result.out)["id"] == run_test_id
+    table = cli("run-tests", "get", run_test_id)
+    assert name in table.out
+    assert "helpful_or_not" in table.out

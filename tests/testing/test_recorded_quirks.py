@@ -1,0 +1,119 @@
+"""Values (not only shapes) the recorded backend sends where its code says otherwise."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import httpx2
+import pytest
+
+import futureagi_async as fa
+from futureagi_async.testing import FakeAPI
+
+pytestmark = pytest.mark.anyio
+
+RT = "/simulate/run-tests/"
+SNAPSHOT_TURN = {"speaker_role", "content", "start_time_ms", "end_time_ms", "confidence_score"}
+
+
+def _with_snapshot(fake: FakeAPI) -> tuple[str, str]:
+    """(run test id, execution id) of a call that was rerun."""
+    call = next(c for c in fake.dataset.calls if c.snapshots and not c.deleted)
+    return call.run_test_id, call.execution_id
+
+
+async def test_rerun_snapshots_keep_their_transcripts(
+    fake: FakeAPI, http: httpx2.AsyncClient
+) -> None:
+    run_test, execution = _with_snapshot(fake)
+    listing = (await http.get(f"{RT}{run_test}/call-executions/", params={"limit": "500"})).json()
+    rows = [r for r in listing["results"] if r["is_snapshot"]]
+    assert rows
+    assert all(r["transcript"] for r in rows)
+    assert all(set(t) == SNAPSHOT_TURN for r in rows for t in r["transcript"])
+    grid = (
+        await http.get(f"/simulate/test-executions/{execution}/", params={"limit": "500"})
+    ).json()
+    snapshots = [s for r in grid["results"] for s in r["rerun_snapshots"]]
+    assert snapshots
+    assert all(s["transcripts"] for s in snapshots)
+    assert all(set(t) == SNAPSHOT_TURN for s in snapshots for t in s["transcripts"])
+
+
+async def test_template_type_is_null_in_the_listing_and_single_in_the_grid(
+    fake: FakeAPI, http: httpx2.AsyncClient
+) -> None:
+    run_test, execution = _with_snapshot(fake)
+    listing = (await http.get(f"{RT}{run_test}/call-executions/")).json()["results"]
+    grid = (await http.get(f"/simulate/test-executions/{execution}/")).json()["results"]
+
+    def template_types(rows: list[dict[str, Any]]) -> set[str | None]:
+        return {m.get("template_type") for r in rows for m in r["eval_metrics"].values() if m}
+
+    assert template_types(listing) == {None}
+    assert template_types(grid) == {"single"}
+
+
+async def test_grid_eval_columns_carry_the_template_config(
+    fake: FakeAPI, http: httpx2.AsyncClient
+) -> None:
+    execution = fake.dataset.executions[0].id
+    columns = (await http.get(f"/simulate/test-executions/{execution}/")).json()["column_order"]
+    evals = [c for c in columns if c.get("type") == "evaluation"]
+    assert evals
+    for column in evals:
+        config = column["eval_config"]
+        assert {"output", "rule_prompt", "eval_type_id", "required_keys"} <= set(config)
+        assert set(config["required_keys"]) <= set(config["param_modalities"])
+
+
+async def test_head_and_options_answer_with_allow(fake: FakeAPI, http: httpx2.AsyncClient) -> None:
+    run_test = fake.dataset.run_tests[0].id
+    head = await http.head(RT)
+    assert (head.status_code, head.content) == (200, b"")
+    assert head.headers["allow"] == "GET, HEAD, OPTIONS"
+    options = await http.options(f"{RT}{run_test}/")
+    assert options.status_code == 200
+    assert options.headers["allow"] == "GET, PATCH, DELETE, HEAD, OPTIONS"
+    assert set(options.json()) == {"name", "description", "renders", "parses"}
+
+
+async def test_every_answer_but_a_redirect_has_a_request_id(http: httpx2.AsyncClient) -> None:
+    ids = set()
+    for path in (RT, f"{RT}not-a-uuid/", "/sdk/api/v1/simulation/runs/"):
+        response = await http.get(path)
+        ids.add(str(uuid.UUID(response.headers["x-request-id"])))
+    assert len(ids) == 3
+    redirect = await http.get(RT.rstrip("/"))
+    assert redirect.status_code == 301
+    assert "x-request-id" not in redirect.headers
+
+
+async def test_the_readme_quickstart_runs_against_the_fake(fake: FakeAPI) -> None:
+    async with fake.client() as client:
+        names = [rt.name async for rt in client.run_tests.list(search="billing")]
+        assert names == ["Billing bot nightly"]
+        latest = await anext(aiter(client.simulation.runs("Billing bot nightly")))
+        assert latest.eval_results
+        assert latest.execution_id is not None
+        failed = [
+            (call.scenario, output.name)
+            async for call in client.test_executions.calls(
+                latest.execution_id, filters=[fa.Filter("status", "text", "equals", "completed")]
+            )
+            for output in call.eval_outputs.values()
+            if output.passed is False
+        ]
+        assert failed
+
+
+async def test_faults_from_the_backend_have_a_request_id_and_a_gateways_do_not() -> None:
+    fake = FakeAPI()
+    fake.faults.push("500")
+    fake.faults.push("503")
+    async with fake.http_client() as http:
+        backend, gateway = await http.get(RT), await http.get(RT)
+    assert (backend.status_code, gateway.status_code) == (500, 503)
+    assert "x-request-id" in backend.headers
+    assert "x-request-id" not in gateway.headers
