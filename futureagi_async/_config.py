@@ -66,7 +66,8 @@ def _is_loopback(host: str) -> bool:
 
 
 def _is_visible_ascii(value: str) -> bool:
-    return value.isascii() and value.isprintable() and " " not in value.strip()
+    # No space anywhere: a key padded with a copied blank is as wrong as one split by it.
+    return value.isascii() and value.isprintable() and " " not in value
 
 
 def _check_header_value(name: str, value: str) -> str:

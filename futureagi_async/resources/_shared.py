@@ -126,12 +126,13 @@ def make_page(
 ) -> Page[T]:
     """A `Page` whose total comes from `total_pages`, else from `count`, else is unknown.
 
-    An absurd total (`total_pages: 10**30`) is not believed: the listing is then paged while
-    pages are full, and ends at the first page that brings no new row.
+    An absurd total (`total_pages: 10**30`, or below zero) is not believed: the listing is
+    then paged while pages are full, and ends at the first page that brings no new row.
     """
-    if count is not None and count > MAX_COUNT:
+    # The grid's totals come through the models, where -1e308 is a (negative) int.
+    if count is not None and not 0 <= count <= MAX_COUNT:
         count = None
-    if total_pages is not None and total_pages > MAX_TOTAL_PAGES:
+    if total_pages is not None and not 0 <= total_pages <= MAX_TOTAL_PAGES:
         total_pages = None
     if total_pages is None and count is not None:
         total_pages = math.ceil(count / page_size)
