@@ -1,4 +1,4 @@
-"""Sessions: tests (each supported Python found here), lint, typecheck, docs, build, bench.
+"""Sessions: tests (each supported Python found here), fuzz, lint, typecheck, docs, build, bench.
 
 `nox` alone runs tests, lint, typecheck and docs. The tests session runs on every supported
 Python this machine has: on PATH, else under pyenv (whose shims for a version that is not
@@ -72,6 +72,24 @@ def tests(session: nox.Session) -> None:
     # Async tests run asyncio in debug mode (tests/conftest.py's anyio_backend). pytest's exit
     # code 5 (no test collected) fails the session like any other non-zero code.
     session.run("pytest", *session.posargs)
+
+
+@nox.session
+def fuzz(session: nox.Session) -> None:
+    """The generated-body run at full size: 10,000 mutated bodies per endpoint family, each
+    of which must give a model or a typed error (the default test run does 250)."""
+    session.install("-e", EXTRAS, *nox.project.dependency_groups(PYPROJECT, "test"))
+    bodies = os.environ.get("FUTUREAGI_FUZZ_BODIES", "10000")
+    session.run(
+        "pytest",
+        "tests/test_hostile.py",
+        "-k",
+        "generated",
+        "-p",
+        "no:cacheprovider",
+        *session.posargs,
+        env={"FUTUREAGI_FUZZ_BODIES": bodies},
+    )
 
 
 @nox.session

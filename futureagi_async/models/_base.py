@@ -118,6 +118,24 @@ class Model:
 
     __slots__ = ("__weakref__",)
 
+    def __repr__(self) -> str:
+        """attrs' repr, except that a value too deeply nested for `repr` (free-form JSON a
+        thousand levels deep) shows as a bounded preview instead of raising RecursionError.
+        Models are declared `repr=False` so that this one is used."""
+        from .._json import preview
+
+        parts = []
+        for field in attrs.fields(type(self)):
+            if not field.repr:
+                continue
+            value = getattr(self, field.name)
+            try:
+                text = repr(value)
+            except RecursionError:
+                text = preview(value)
+            parts.append(f"{field.name}={text}")
+        return f"{type(self).__qualname__}({', '.join(parts)})"
+
     def to_dict(self) -> dict[str, Any]:
         """The API's JSON shape as plain data: the same keys, `.extra` merged back,
         datetimes as ISO 8601 strings (`Z` for UTC). A key the body lacked comes back

@@ -38,7 +38,7 @@ class CallStatus(CaseInsensitiveStrEnum):
     CANCELLED = "cancelled"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class TranscriptItem(Model):
     """One transcript entry, voice or chat.
 
@@ -69,7 +69,7 @@ class TranscriptItem(Model):
 
 
 @with_lazy_fields
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class RerunSnapshot(Model):
     """A `call_and_eval` rerun's copy of the call before the rerun (grid rows).
 
@@ -160,7 +160,7 @@ def call_row_in_backend_shape(raw: dict[str, Any]) -> tuple[dict[str, Any], dict
 
 
 @with_lazy_fields
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class CallExecution(Model):
     """One call row (the call listing or the grid), or a rerun snapshot row of the call listing.
 
@@ -254,7 +254,7 @@ class CallExecution(Model):
     extra: dict[str, Any] = extra_field()
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class CallExecutionPage(Model):
     """A page of `/simulate/run-tests/{id}/call-executions/`; `total_pages` is 0 when there are
     no calls.

@@ -51,7 +51,7 @@ class EvalOutputType(CaseInsensitiveStrEnum):
     CHOICES = "choices"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class EvalOutput(Model):
     """One eval's verdict on one call.
 
@@ -93,7 +93,7 @@ class EvalOutput(Model):
         return self.name is None and self.value is None and self.output_type is None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class EvalMetric(EvalOutput):
     """An `eval_metrics` entry (/simulate/ endpoints): an `EvalOutput` plus grid details."""
 
@@ -109,7 +109,7 @@ class EvalMetric(EvalOutput):
     input_types: Any = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class EvalConfigResult(Model):
     """One eval config's aggregate over an execution's completed calls.
 
@@ -126,7 +126,7 @@ class EvalConfigResult(Model):
     extra: dict[str, Any] = extra_field()
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class EvalResult(Model):
     """One eval *template*'s aggregates (`client.simulation`). Rates and averages are percent."""
 
@@ -140,7 +140,7 @@ class EvalResult(Model):
     extra: dict[str, Any] = extra_field()
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class ExplanationCluster(Model):
     """A theme found in the reasons of one eval config's outputs ("Fix My Agent").
 

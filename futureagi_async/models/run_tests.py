@@ -35,7 +35,7 @@ class SourceType(CaseInsensitiveStrEnum):
     PROMPT = "prompt"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class AgentVersion(Model):
     """The pinned agent version, or the agent's latest when none is pinned.
 
@@ -55,7 +55,7 @@ class AgentVersion(Model):
         return agent_type if isinstance(agent_type, str) else None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class AgentDefinition(Model):
     """The agent under test (`agent_definition_detail`). Keys are masked (`api_key`)."""
 
@@ -90,7 +90,7 @@ class AgentDefinition(Model):
     extra: dict[str, Any] = extra_field()
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class PromptTemplate(Model):
     """`prompt_template_detail`."""
 
@@ -101,7 +101,7 @@ class PromptTemplate(Model):
     extra: dict[str, Any] = extra_field()
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class PromptVersion(Model):
     """`prompt_version_detail`."""
 
@@ -112,7 +112,7 @@ class PromptVersion(Model):
     extra: dict[str, Any] = extra_field()
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class SimulatorAgent(Model):
     """The simulated customer (`simulator_agent_detail`).
 
@@ -142,7 +142,7 @@ class SimulatorAgent(Model):
     extra: dict[str, Any] = extra_field()
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class Scenario(Model):
     """A scenario (`scenarios_detail` items).
 
@@ -177,7 +177,7 @@ class Scenario(Model):
     extra: dict[str, Any] = extra_field()
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class EvalConfig(Model):
     """An eval configured on a run test. `status` is title case; `eval_group` is a name."""
 
@@ -194,7 +194,7 @@ class EvalConfig(Model):
     extra: dict[str, Any] = extra_field()
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class RunTest(Model):
     """A run test (`client.run_tests.list` and `.get`).
 
@@ -235,7 +235,7 @@ class RunTest(Model):
     extra: dict[str, Any] = extra_field()
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class RunTestPage(Model):
     """A page of `/simulate/run-tests/`. The docs omit `total_pages` and `current_page`."""
 

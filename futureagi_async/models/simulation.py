@@ -24,7 +24,7 @@ __all__ = [
 ]
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class Latency(Model):
     """Milliseconds."""
 
@@ -33,7 +33,7 @@ class Latency(Model):
     extra: dict[str, Any] = extra_field()
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class Cost(Model):
     """Cents. `total_cost_cents` is the call's `cost_cents`."""
 
@@ -45,7 +45,7 @@ class Cost(Model):
 
 
 @with_lazy_fields
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class SimulationCall(Model):
     """One call: the `call_execution_id` mode result, or an item of `call_results`.
 
@@ -69,7 +69,7 @@ class SimulationCall(Model):
     extra: dict[str, Any] = extra_field()
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class SimulationCallResults(Model):
     """The paged calls of one execution, newest `updated_at` first."""
 
@@ -80,7 +80,7 @@ class SimulationCallResults(Model):
     extra: dict[str, Any] = extra_field()
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class SimulationExecution(Model):
     """One execution: the `execution_id` mode result, or a `run_test_name` mode item.
 
@@ -104,7 +104,7 @@ class SimulationExecution(Model):
     extra: dict[str, Any] = extra_field()
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class SimulationExecutionPage(Model):
     """The `run_test_name` mode result: executions, newest first.
 

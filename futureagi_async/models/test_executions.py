@@ -42,7 +42,7 @@ class ExecutionStatus(CaseInsensitiveStrEnum):
     EVALUATING = "evaluating"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class GridColumn(Model):
     """A `column_order` entry. Evaluation columns have `type == "evaluation"`, the
     eval-config UUID as `id` and the template config as `eval_config`."""
@@ -59,7 +59,7 @@ class GridColumn(Model):
     extra: dict[str, Any] = extra_field()
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class GroupRow(Model):
     """One group of a grouped-mode page.
 
@@ -108,7 +108,7 @@ def group_rows_apart(raw: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any
     return raw, {}
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class TestExecutionPage(Model):
     """A page of the grid (`client.test_executions.get_page`).
 
