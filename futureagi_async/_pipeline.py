@@ -38,7 +38,8 @@ __all__ = ["Pipeline", "SharedResources"]
 
 T = TypeVar("T")
 
-_HTTP_MODULES = ("httpx", "httpcore", "h11")
+# Their exceptions may hold the request, and so the key headers (aiohttp's hold RequestInfo).
+_HTTP_MODULES = ("httpx", "httpcore", "h11", "aiohttp")
 
 logger = logging.getLogger("futureagi_async")
 

@@ -100,7 +100,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
         elif route == "/drop":
             self.close_connection = True
-        elif route == "/garbage":
+        elif route == "/garbage" or route.startswith("/garbage/"):
             self.wfile.write(b"NOT HTTP AT ALL\r\n\r\n")
             self.close_connection = True
         elif route == "/truncated":
@@ -465,3 +465,27 @@ async def test_http_backend_aiohttp_over_tls(tls_server: _Server, ca: trustme.CA
     assert [route for route, _ in tls_server.requests] == [
         "/simulate/run-tests/3f6c2a52-8d1e-4c4b-9a57-0c3b1f0e9a11/"
     ]
+
+
+async def test_the_library_keeps_aiohttp_requests_out_of_its_errors(server: _Server) -> None:
+    # aiohttp wraps a malformed answer in a ClientResponseError holding the request's
+    # headers (the keys): it must not be reachable from the library's error.
+    async with AsyncClient(
+        TEST_API_KEY,
+        TEST_SECRET_KEY,
+        base_url=server.url + "/garbage",
+        http_backend="aiohttp",
+        max_retries=0,
+    ) as client:
+        with pytest.raises(APIConnectionError) as caught:
+            await client.run_tests.get("3f6c2a52-8d1e-4c4b-9a57-0c3b1f0e9a11")
+    links: list[BaseException] = []
+    todo: list[BaseException] = [caught.value]
+    while todo:
+        link = todo.pop()
+        links.append(link)
+        todo += [e for e in (link.__cause__, link.__context__) if e is not None and e not in links]
+    for link in links:
+        assert type(link).__module__.split(".")[0] not in ("aiohttp", "httpx2", "httpcore2"), link
+        assert TEST_API_KEY not in repr(vars(link))
+        assert TEST_SECRET_KEY not in repr(vars(link))
