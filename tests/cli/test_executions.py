@@ -35,3 +35,13 @@ def test_a_bad_filter_is_a_usage_error(cli: Cli, env: Served, bad: str) -> None:
     assert result.code == 2
     assert result.err.startswith("error: --filter")
     assert "Traceback" not in result.err
+
+
+def test_an_unknown_filter_column_is_refused_naming_the_known_ones(cli: Cli, env: Served) -> None:
+    # The API would ignore it and return every row; the CLI says so instead.
+    execution = env.fake.dataset.executions[0]
+    result = cli("executions", "calls", execution.id, "--filter", "nosuchcol=x", "--json")
+    assert result.code == 2
+    assert "unknown filter column 'nosuchcol'" in result.err
+    assert "status" in result.err  # one of the columns it does know
+    assert result.out == ""
