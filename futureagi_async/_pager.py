@@ -1,8 +1,11 @@
 """Page-number pagination with bounded look-ahead.
 
 The API's `next` links cannot be trusted (http://, relative, a bare `?`, or endless), so a
-`Pager` pages by number, from 1 to the `total_pages` that page 1 announced, and never past it.
-The following pages are fetched concurrently in windows of `lookahead` pages. Each window runs
+`Pager` pages by number, from 1 to the `total_pages` that page 1 announced (past it only to
+follow a listing that later pages say has grown, see `_Walk`). Totals beyond any sane size are
+not believed (`resources._shared.make_page`), and a listing that changes while it is read is
+read again from page 1. The following pages are fetched concurrently in windows of
+`lookahead` pages. Each window runs
 in its own task group, which closes before any of its items is yielded: the caller's code
 never runs inside our task group, so breaking out of an `async for` or cancelling the caller
 leaves nothing running, on asyncio and trio alike.
