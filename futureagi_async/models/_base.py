@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable
-from typing import Any, Self, TypeVar
+from typing import Any, Self, TypeVar, cast
 
 import attrs
 
@@ -125,7 +125,8 @@ class Model:
         from .._json import preview
 
         parts = []
-        for field in attrs.fields(type(self)):
+        cls = cast("type[attrs.AttrsInstance]", type(self))  # every subclass is an attrs class
+        for field in attrs.fields(cls):
             if not field.repr:
                 continue
             value = getattr(self, field.name)
