@@ -48,8 +48,9 @@ class Resource:
 
         `read_page(body, page)` replaces the usual reading of a page (a `results` list with
         `count` / `total_pages` beside it) for a listing shaped otherwise. `first_params()`
-        is awaited before each request for page 1 (which a walk fetches alone, before any
-        other page); the parameters it gives join every page's.
+        is awaited once, before the first request for page 1 (which a walk fetches alone,
+        before any other page); the parameters it gives join every page's, including the
+        page-1 reads a walk makes again.
         """
         page_size = int(params["limit"])
 
@@ -59,13 +60,15 @@ class Resource:
         read = read_page or read_results
 
         extra: dict[str, str] = {}
+        pending = [first_params] if first_params is not None else []
 
         async def fetch(page: int) -> Page[T]:
             def decode(body: Any) -> Page[T]:
                 return read(body, page)
 
-            if page == 1 and first_params is not None:
-                extra.update(await first_params())
+            if page == 1 and pending:
+                extra.update(await pending[0]())
+                pending.clear()
             return await self._pipeline.get(
                 path, {**params, **extra, "page": str(page)}, decode, wrapped=wrapped
             )
