@@ -15,10 +15,10 @@ from ._config import (
     ClientConfig,
     TimeoutTypes,
     check_default_headers,
+    check_max_retries,
     check_total_timeout,
     to_timeout,
 )
-from ._errors import ConfigurationError
 from ._export import ExecutionExport, export
 from ._fanout import Outcome, ProgressCallback, Results
 from ._http import HttpBackend, VerifyTypes, build_pool, lend
@@ -119,9 +119,9 @@ class AsyncClient:
         if timeout is not None:
             changes["timeout"] = to_timeout(timeout)
         if max_retries is not None:
-            if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
-                raise ConfigurationError(f"max_retries must be 0 or more, got {max_retries!r}")
-            changes["retry"] = attrs.evolve(config.retry, max_retries=max_retries)
+            changes["retry"] = attrs.evolve(
+                config.retry, max_retries=check_max_retries(max_retries)
+            )
         if total_timeout is not None:
             changes["total_timeout"] = check_total_timeout(total_timeout)
         if default_headers is not None:

@@ -20,6 +20,7 @@ __all__ = [
     "ClientConfig",
     "TimeoutTypes",
     "check_default_headers",
+    "check_max_retries",
     "check_total_timeout",
     "to_timeout",
 ]
@@ -95,6 +96,12 @@ def check_default_headers(headers: Mapping[str, str] | None) -> dict[str, str]:
             raise ConfigurationError(f"default_headers[{name!r}] must be printable ASCII text")
         checked[name] = value
     return checked
+
+
+def check_max_retries(value: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ConfigurationError(f"max_retries must be 0 or more, got {value!r}")
+    return value
 
 
 def check_total_timeout(value: float) -> float:
@@ -180,14 +187,14 @@ class ClientConfig:
             _check_header_value("workspace_id", workspace_id)
         if max_concurrency is not None and max_concurrency < 1:
             raise ConfigurationError(f"max_concurrency must be at least 1, got {max_concurrency}")
-        if max_retries is not None and max_retries < 0:
-            raise ConfigurationError(f"max_retries must be 0 or more, got {max_retries}")
         return cls(
             api_key=api_key,
             secret_key=secret_key,
             base_url=_check_base_url(base_url or environ.get(ENV_BASE_URL) or DEFAULT_BASE_URL),
             timeout=DEFAULT_TIMEOUT if timeout is None else to_timeout(timeout),
-            retry=RetryPolicy() if max_retries is None else RetryPolicy(max_retries=max_retries),
+            retry=RetryPolicy()
+            if max_retries is None
+            else RetryPolicy(max_retries=check_max_retries(max_retries)),
             max_concurrency=max_concurrency or DEFAULT_MAX_CONCURRENCY,
             workspace_id=workspace_id,
             total_timeout=(
