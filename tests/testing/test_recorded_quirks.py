@@ -9,7 +9,7 @@ import httpx2
 import pytest
 
 import futureagi_async as fa
-from futureagi_async.testing import FakeAPI
+from futureagi_async.testing import DatasetSpec, FakeAPI
 
 pytestmark = pytest.mark.anyio
 
@@ -117,3 +117,31 @@ async def test_faults_from_the_backend_have_a_request_id_and_a_gateways_do_not()
     assert (backend.status_code, gateway.status_code) == (500, 503)
     assert "x-request-id" in backend.headers
     assert "x-request-id" not in gateway.headers
+
+
+async def test_choices_aggregation_counts_a_stored_list_as_its_repr() -> None:
+    # The backend counts `str(output)`: `"['Bad']": 14.29, "['Good']": 14.29, "Good": 28.57`.
+    fake = FakeAPI(
+        DatasetSpec(seed=1, eval_configs=1, eval_output_types=("choices",), calls_per_execution=60)
+    )
+    execution = fake.dataset.executions[0]
+    config = fake.dataset.run_test(execution.run_test_id).eval_configs[0]  # type: ignore[union-attr]
+    outputs = [
+        c.eval_outputs[config.id]["output"]
+        for c in fake.dataset.calls_of(execution.id, include_deleted=True)
+        if c.status == "completed" and c.eval_outputs.get(config.id, {}).get("output") is not None
+    ]
+    assert any(isinstance(o, list) for o in outputs)
+    assert any(isinstance(o, str) for o in outputs)
+    async with fake.http_client() as http:
+        body = (
+            await http.get("/sdk/api/v1/simulation/runs/", params={"execution_id": execution.id})
+        ).json()
+    (entry,) = body["result"]["eval_results"]
+    expected = {
+        key: round(sum(str(o) == key for o in outputs) * 100 / len(outputs), 2)
+        for key in {str(o) for o in outputs}
+    }
+    assert entry["result"][0]["output"] == expected
+    assert entry["total_choices_avg"] == expected
+    assert any(key.startswith("['") for key in expected)
