@@ -11,6 +11,8 @@ import pytest
 import futureagi_async as fa
 from futureagi_async.testing import DatasetSpec, FakeAPI
 
+from ..replay._recordings import recording
+
 pytestmark = pytest.mark.anyio
 
 RT = "/simulate/run-tests/"
@@ -145,3 +147,41 @@ async def test_choices_aggregation_counts_a_stored_list_as_its_repr() -> None:
     assert entry["result"][0]["output"] == expected
     assert entry["total_choices_avg"] == expected
     assert any(key.startswith("['") for key in expected)
+
+
+#: A chat execution's built-in grid columns as the backend sends them (id, name, visible):
+#: no timestamp column, "Chat Details", token counts and the average latency, all hidden.
+CHAT_COLUMNS = [
+    ("call_details", "Chat Details", True),
+    ("overall_score", "Overall Score", False),
+    ("total_tokens", "Total Tokens", False),
+    ("input_tokens", "Input Tokens", False),
+    ("output_tokens", "Output Tokens", False),
+    ("avg_latency_ms", "Average Latency (ms)", False),
+    ("turn_count", "Turn Count", False),
+]
+
+
+def _builtins(columns: list[dict[str, Any]]) -> list[tuple[str, str, bool]]:
+    return [(c["id"], c["column_name"], c["visible"]) for c in columns if "type" not in c]
+
+
+@pytest.mark.parametrize("kind", ["voice", "text"])
+async def test_grid_builtin_columns_are_the_backends(kind: str) -> None:
+    fake = FakeAPI(DatasetSpec(seed=2, run_tests=4, chat_ratio=0.5))
+    rt = next(r for r in fake.dataset.run_tests if r.kind == kind)
+    execution = fake.dataset.executions_of(rt.id)[0]
+    async with fake.http_client() as http:
+        body = (await http.get(f"/simulate/test-executions/{execution.id}/")).json()
+    columns = body["column_order"]
+    if kind == "voice":
+        recorded = recording("e4_exec2_default").body_json["column_order"]
+        assert _builtins(columns) == _builtins(recorded)
+    else:
+        assert _builtins(columns) == CHAT_COLUMNS
+    types = [c.get("type") for c in columns]
+    # Dataset columns come after the built-ins and before the first eval column.
+    assert types == sorted(types, key=[None, "scenario_dataset_column", "evaluation"].index)
+    assert [c["id"] for c in columns if c.get("type") == "evaluation"] == [
+        c.id for c in rt.eval_configs
+    ]
