@@ -144,16 +144,22 @@ def _make_run_test(
 ) -> RunTestRecord:
     scenarios = []
     for s in range(2 if spec.calls_per_execution > 1 else 1):
-        has_dataset = s == 0
+        scenario_id = _uuid(rng)
+        # Drawn either way, so a prompt run leaves the rest of the data as it was.
+        dataset_id = _uuid(rng) if s == 0 else None
+        columns = ((_uuid(rng), "persona", "text"),) if s == 0 else ()
+        if is_prompt:
+            # A prompt run's scenarios are written from its prompt: no dataset behind them.
+            dataset_id, columns = None, ()
         scenarios.append(
             ScenarioRecord(
-                id=_uuid(rng),
+                id=scenario_id,
                 name=_SCENARIOS[(i * 2 + s) % len(_SCENARIOS)],
                 description=None if s else "Caller disputes a charge",
-                scenario_type="dataset" if has_dataset else "graph",
+                scenario_type="graph" if s else "dataset" if dataset_id else "script",
                 agent_type="prompt" if is_prompt else ("chat" if kind == "text" else "outbound"),
-                dataset_id=_uuid(rng) if has_dataset else None,
-                dataset_columns=((_uuid(rng), "persona", "text"),) if has_dataset else (),
+                dataset_id=dataset_id,
+                dataset_columns=columns,
                 created_at=created - timedelta(hours=2),
             )
         )

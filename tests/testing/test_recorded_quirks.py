@@ -185,3 +185,34 @@ async def test_grid_builtin_columns_are_the_backends(kind: str) -> None:
     assert [c["id"] for c in columns if c.get("type") == "evaluation"] == [
         c.id for c in rt.eval_configs
     ]
+
+
+async def test_a_voice_run_tests_scenarios_carry_its_simulator_agent(
+    fake: FakeAPI, http: httpx2.AsyncClient
+) -> None:
+    recorded = recording("e2_get").body_json
+    rt = next(r for r in fake.dataset.run_tests if r.kind == "voice")
+    ours = (await http.get(f"{RT}{rt.id}/")).json()
+    for body in (recorded, ours):
+        agents = [s["agent"] for s in body["scenarios_detail"]]
+        assert agents
+        detail = body["simulator_agent_detail"]
+        assert all(agent == {k: detail[k] for k in agent} for agent in agents)
+    assert {frozenset(s["agent"]) for s in ours["scenarios_detail"]} == {
+        frozenset(s["agent"]) for s in recorded["scenarios_detail"]
+    }
+
+
+async def test_a_prompt_run_tests_scenarios_carry_its_prompt(
+    fake: FakeAPI, http: httpx2.AsyncClient
+) -> None:
+    rt = next(r for r in fake.dataset.run_tests if r.prompt_template_id)
+    body = (await http.get(f"{RT}{rt.id}/")).json()
+    assert body["scenarios_detail"]
+    for scenario in body["scenarios_detail"]:
+        assert scenario["dataset_column_config"] == []  # as recorded for a scenario without data
+        assert scenario["agent"] is None
+        for key in ("prompt_template", "prompt_version"):
+            assert scenario[key] == body[key] is not None
+            assert scenario[f"{key}_detail"] == body[f"{key}_detail"]
+            assert scenario[f"{key}_detail"]["id"] == body[key]
