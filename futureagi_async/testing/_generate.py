@@ -38,6 +38,8 @@ _TEMPLATES = {
     "numeric": ("word_count", "agent_word_count"),
     "reason": ("explain_failure", "failure_explanation"),
 }
+#: Templates that are code evals; the others are judged by an LLM from a rule prompt.
+_CODE = {"numeric": "def main(conversation, **kwargs):\n    return len(conversation.split()) / 2\n"}
 _CHOICES = ("Good", "Neutral", "Bad")
 _SCENARIOS = (
     "Billing Inquiry",
@@ -78,7 +80,9 @@ _PROVIDERS = ("vapi", "retell", "livekit", "eleven_labs", "bland")
 def generate(spec: DatasetSpec) -> Dataset:
     """Build the dataset; the same spec always gives the same bytes on the wire."""
     rng = random.Random(spec.seed)
-    templates = {t: EvalTemplateRecord(_uuid(rng), _TEMPLATES[t][0], t) for t in _TEMPLATES}
+    templates = {
+        t: EvalTemplateRecord(_uuid(rng), _TEMPLATES[t][0], t, _CODE.get(t)) for t in _TEMPLATES
+    }
     org, workspace = _uuid(rng), _uuid(rng)
     chat_count = round(spec.run_tests * spec.chat_ratio)
     run_tests: list[RunTestRecord] = []

@@ -53,6 +53,9 @@ class EvalTemplateRecord:
     id: str
     name: str
     output_type: str
+    #: A code eval's source (its config carries `code`); None for an LLM-judged template
+    #: (its config carries `rule_prompt`).
+    code: str | None = None
 
 
 @attrs.frozen

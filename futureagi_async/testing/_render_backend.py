@@ -47,7 +47,18 @@ _MODALITIES = ["TEXT", "AUDIO", "JSON", "LIST", "NUMBER", "BOOLEAN", "INTEGER", 
 
 
 def template_config(template: EvalTemplateRecord) -> dict[str, Any]:
-    """An eval template's whole config, as the grid's `column_order[].eval_config` carries it."""
+    """An eval template's whole config, as the grid's `column_order[].eval_config` carries it:
+    a code eval's has its `code`, an LLM-judged one's its `rule_prompt`."""
+    if template.code is not None:
+        return {
+            "output": template.output_type,
+            "eval_type_id": "CustomCodeEval",
+            "code": template.code,
+            "language": "python",
+            "required_keys": [],
+            "custom_eval": True,
+            "few_shot_examples": [],
+        }
     config: dict[str, Any] = {} if template.output_type == "score" else {"config": {}}
     return {
         **config,

@@ -216,3 +216,17 @@ async def test_a_prompt_run_tests_scenarios_carry_its_prompt(
             assert scenario[key] == body[key] is not None
             assert scenario[f"{key}_detail"] == body[f"{key}_detail"]
             assert scenario[f"{key}_detail"]["id"] == body[key]
+
+
+async def test_a_code_evals_column_carries_its_code() -> None:
+    fake = FakeAPI(DatasetSpec(seed=4, eval_configs=2, eval_output_types=("numeric", "Pass/Fail")))
+    execution = fake.dataset.executions[0].id
+    async with fake.http_client() as http:
+        body = (await http.get(f"/simulate/test-executions/{execution}/")).json()
+    code, judged = (c["eval_config"] for c in body["column_order"] if c.get("type") == "evaluation")
+    assert code["eval_type_id"] == "CustomCodeEval"
+    assert code["code"].startswith("def main(")
+    assert "rule_prompt" not in code
+    recorded = recording("e4_exec2_default").body_json["column_order"]
+    passfail = next(c["eval_config"] for c in recorded if c.get("column_name") == "helpful_or_not")
+    assert set(judged) == set(passfail)
