@@ -345,7 +345,7 @@ def _one_output(rng: random.Random, config: EvalConfigRecord) -> dict[str, Any]:
             else choice
         )
     elif output_type == "numeric":
-        output = rng.randrange(10, 400)
+        output = rng.randrange(20, 800) / 2  # a float, as recorded (31.5)
     else:
         output = "The agent did not confirm the resolution."
     return {

@@ -230,3 +230,20 @@ async def test_a_code_evals_column_carries_its_code() -> None:
     recorded = recording("e4_exec2_default").body_json["column_order"]
     passfail = next(c["eval_config"] for c in recorded if c.get("column_name") == "helpful_or_not")
     assert set(judged) == set(passfail)
+
+
+async def test_chat_latency_and_numeric_eval_values_are_floats() -> None:
+    fake = FakeAPI(DatasetSpec(seed=5, run_tests=2, chat_ratio=0.5, eval_output_types=("numeric",)))
+    chat = next(r for r in fake.dataset.run_tests if r.kind == "text")
+    execution = fake.dataset.executions_of(chat.id)[0].id
+    async with fake.http_client() as http:
+        body = (await http.get(f"/simulate/test-executions/{execution}/")).json()
+    latencies = [r["avg_latency_ms"] for r in body["results"] if r["avg_latency_ms"] is not None]
+    values = [
+        o["value"] for r in body["results"] for o in r["eval_outputs"].values() if o.get("value")
+    ]
+    assert latencies
+    assert values
+    assert all(type(v) is float for v in latencies + values)
+    assert any(not v.is_integer() for v in latencies)
+    assert any(not v.is_integer() for v in values)

@@ -10,7 +10,7 @@ from .._envelopes import Reply
 from .._filters import FilterError, FilterFailed, apply_filters, parse_json_list, validate_filters
 from .._paging import drf_link, total_pages
 from .._records import CallRecord, RunTestRecord
-from .._render_backend import call_row, template_config
+from .._render_backend import call_row, chat_latency, template_config
 from .._render_docs import docs_call_row
 from .._request import Request, drf_int
 from .._store import Dataset
@@ -240,7 +240,7 @@ def _grouped(
                 "total_tokens": sum(tokens) if tokens else None,
                 "input_tokens": sum(t // 2 for t in tokens) if tokens else None,
                 "output_tokens": sum(t - t // 2 for t in tokens) if tokens else None,
-                "avg_latency_ms": _avg([c.avg_agent_latency_ms for c in chat]),
+                "avg_latency_ms": _avg([chat_latency(c) for c in chat]),
                 "turn_count": _avg([len(c.turns) for c in chat]),
                 "csat_score": _avg([c.overall_score for c in chat]),
             }
