@@ -331,7 +331,10 @@ def _one_output(rng: random.Random, config: EvalConfigRecord) -> dict[str, Any]:
     if output_type == "Pass/Fail":
         passed = rng.random() < 0.75
         reasons = _PASS_REASONS if passed else _FAIL_REASONS
-        output = passed if rng.random() < 0.05 else ("Passed" if passed else "Failed")
+        rng.random()  # drawn as before, when now and then a boolean was stored
+        # The strings the recordings show: the backend's code would pass a stored boolean
+        # through, but no recorded answer holds one.
+        output = "Passed" if passed else "Failed"
     elif output_type == "score":
         output = round(rng.random(), 2)
     elif output_type == "choices":

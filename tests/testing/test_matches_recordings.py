@@ -33,7 +33,7 @@ _PAGE = re.compile(r"_p(\d+)(_past_end)?$")
 #: Objects whose keys are data (names, choices), not fields: compared by their values.
 _MAPS = frozenset({"scenario_columns", "eval_explanation_summary", "total_choices_avg"})
 #: What the backend's code stores and sends that the recorded seed never produced, by path:
-#: key sets, or JSON kinds. Stored eval outputs can be pending, skipped, failed or booleans;
+#: key sets, or JSON kinds. Stored eval outputs can be pending, skipped or failed;
 #: scenarios can come from a dataset or a graph; prompt runs have prompt details.
 _RAW_FAILED = frozenset({"output", "reason", "output_type", "name", "status", "error", "timestamp"})
 _RAW_SKIPPED = frozenset({"output", "reason", "output_type", "name", "status", "skipped"})
@@ -47,12 +47,7 @@ _PROMPT_DETAIL_AT = (
 _FAKE_ONLY: dict[str, set[frozenset[str] | str]] = {
     "body.results[].eval_outputs{}": {_RAW_FAILED, _RAW_SKIPPED, _RAW_PENDING},
     "body.results[].eval_outputs{}.error": {"str"},
-    "body.results[].eval_outputs{}.value": {"bool"},
-    "body.results[].eval_metrics{}.value": {"bool"},
     "body.results[].rerun_snapshots[].eval_outputs{}": {_RAW_FAILED, _RAW_SKIPPED, _RAW_PENDING},
-    "body.results[].rerun_snapshots[].eval_outputs{}.output": {"bool"},
-    "body.result.call_results.results[].eval_outputs{}.output": {"bool"},
-    "body.result.eval_outputs{}.output": {"bool"},
     "body.column_order[]": {
         frozenset(
             {

@@ -247,3 +247,27 @@ async def test_chat_latency_and_numeric_eval_values_are_floats() -> None:
     assert all(type(v) is float for v in latencies + values)
     assert any(not v.is_integer() for v in latencies)
     assert any(not v.is_integer() for v in values)
+
+
+async def test_pass_fail_values_are_the_recorded_strings(
+    fake: FakeAPI, http: httpx2.AsyncClient
+) -> None:
+    recorded = {
+        o["value"]
+        for r in recording("x_e4_limit_1000").body_json["results"]
+        for o in r["eval_outputs"].values()
+        if o and o["type"] == "Pass/Fail"
+    }
+    assert recorded == {"Passed", "Failed"}
+    ours: set[object] = set()
+    for execution in fake.dataset.executions:
+        body = (
+            await http.get(f"/simulate/test-executions/{execution.id}/", params={"limit": "500"})
+        ).json()
+        ours |= {
+            o["value"]
+            for r in body["results"]
+            for o in r["eval_outputs"].values()
+            if o and o["type"] == "Pass/Fail" and o["value"] is not None
+        }
+    assert ours == recorded
