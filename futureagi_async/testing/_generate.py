@@ -75,6 +75,8 @@ _FAIL_REASONS = (
     "Agent asked for the account number twice.",
 )
 _PROVIDERS = ("vapi", "retell", "livekit", "eleven_labs", "bland")
+#: How long after its execution a call is rerun (the recorded rerun: 28 min 19 s).
+_RERUN_AFTER = timedelta(minutes=28, seconds=19)
 
 
 def generate(spec: DatasetSpec) -> Dataset:
@@ -129,7 +131,8 @@ def generate(spec: DatasetSpec) -> Dataset:
         new_call=lambda run_test, execution, updated: _make_call(
             rng, spec, run_test, execution, updated, "completed"
         ),
-        clock=clock,
+        # New calls sort first: after every call and every rerun so far.
+        clock=max([clock, *(s.snapshot_timestamp for c in calls for s in c.snapshots)]),
     )
 
 
@@ -247,7 +250,9 @@ def _make_call(
             SnapshotRecord(
                 id=_uuid(rng),
                 call_id="",
-                snapshot_timestamp=updated - timedelta(seconds=3, microseconds=500),
+                # A rerun happens after its run: the snapshot is the newest row of the
+                # listing (recorded 28 minutes after the execution completed).
+                snapshot_timestamp=max(updated, execution.completed_at or updated) + _RERUN_AFTER,
                 status="completed",
                 duration_seconds=duration,
                 overall_score=float(rng.randrange(1, 11)),

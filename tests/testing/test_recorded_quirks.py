@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 
 import httpx2
@@ -271,3 +272,31 @@ async def test_pass_fail_values_are_the_recorded_strings(
             if o and o["type"] == "Pass/Fail" and o["value"] is not None
         }
     assert ours == recorded
+
+
+def _snapshots_lead_their_execution(rows: list[dict[str, Any]], completed_at: str) -> None:
+    """Each snapshot row is newer than its execution's end and listed before all its calls."""
+    by_id = {r["id"]: i for i, r in enumerate(rows)}
+    snapshots = [(i, r) for i, r in enumerate(rows) if r["is_snapshot"]]
+    assert snapshots
+    for index, row in snapshots:
+        stamp = datetime.fromisoformat(row["snapshot_timestamp"])
+        assert stamp > datetime.fromisoformat(completed_at)
+        assert index < by_id[row["original_call_execution_id"]]
+
+
+async def test_rerun_snapshots_are_listed_after_their_run(
+    fake: FakeAPI, http: httpx2.AsyncClient
+) -> None:
+    recorded = recording("e3_limit3_p1").body_json["results"]
+    assert recorded[0]["is_snapshot"]  # page 1, first row
+    completed = recording("e5_exec2_default").body_json["result"]["completed_at"]
+    _snapshots_lead_their_execution(recording("x_e3_limit_1000").body_json["results"], completed)
+    run_test, execution_id = _with_snapshot(fake)
+    execution = fake.dataset.execution(execution_id)
+    assert execution is not None
+    assert execution.completed_at is not None
+    listing = (await http.get(f"{RT}{run_test}/call-executions/", params={"limit": "500"})).json()
+    own = {c.id for c in fake.dataset.calls_of(execution_id, include_deleted=True)}
+    rows = [r for r in listing["results"] if (r["original_call_execution_id"] or r["id"]) in own]
+    _snapshots_lead_their_execution(rows, execution.completed_at.isoformat())
