@@ -128,7 +128,9 @@ async def test_choices_aggregation_counts_a_stored_list_as_its_repr() -> None:
         DatasetSpec(seed=1, eval_configs=1, eval_output_types=("choices",), calls_per_execution=60)
     )
     execution = fake.dataset.executions[0]
-    config = fake.dataset.run_test(execution.run_test_id).eval_configs[0]  # type: ignore[union-attr]
+    run_test = fake.dataset.run_test(execution.run_test_id)
+    assert run_test is not None
+    config = run_test.eval_configs[0]
     outputs = [
         c.eval_outputs[config.id]["output"]
         for c in fake.dataset.calls_of(execution.id, include_deleted=True)
