@@ -73,8 +73,6 @@ What the fake does not reproduce:
   are the strings `Passed`/`Failed` (the backend's code would pass a stored boolean through;
   none was recorded). A grid's dataset columns sit where the backend reconciles them in,
   after the built-ins and before the evals; only the `numeric` template is a code eval.
-- A rerun snapshot in the grid's `rerun_snapshots` has null `started_at`/`completed_at`
-  (the recorded one repeats the call's start time).
 """
 
 from ._fake import TEST_API_KEY, TEST_SECRET_KEY, FakeAPI

@@ -418,7 +418,7 @@ def call_row(call: CallRecord, rt: RunTestRecord, data: Dataset, *, grid: bool) 
         "agent_talk_percentage": 60.0 if voice and duration else None,
         "processing_skipped": False,
         "processing_skip_reason": None,
-        "rerun_snapshots": [snapshot_object(s, rt) for s in reversed(call.snapshots)],
+        "rerun_snapshots": [snapshot_object(s, call, rt) for s in reversed(call.snapshots)],
         "is_snapshot": False,
         "snapshot_timestamp": None,
         "rerun_type": None,
@@ -485,15 +485,16 @@ def snapshot_row(
     }
 
 
-def snapshot_object(snap: SnapshotRecord, rt: RunTestRecord) -> dict[str, Any]:
-    """An entry of a `/simulate/test-executions/{id}/` row's `rerun_snapshots`."""
+def snapshot_object(snap: SnapshotRecord, call: CallRecord, rt: RunTestRecord) -> dict[str, Any]:
+    """An entry of a `/simulate/test-executions/{id}/` row's `rerun_snapshots`: it keeps the
+    replaced run's start (the call's), and no end."""
     return {
         "id": snap.id,
         "snapshot_timestamp": iso(snap.snapshot_timestamp),
         "rerun_type": "call_and_eval",
         "service_provider_call_id": None,
         "status": snap.status,
-        "started_at": None,
+        "started_at": iso(call.started_at),
         "completed_at": None,
         "ended_at": None,
         "duration_seconds": snap.duration_seconds,

@@ -302,3 +302,22 @@ async def test_rerun_snapshots_are_listed_after_their_run(
     own = {c.id for c in fake.dataset.calls_of(execution_id, include_deleted=True)}
     rows = [r for r in listing["results"] if (r["original_call_execution_id"] or r["id"]) in own]
     _snapshots_lead_their_execution(rows, execution.completed_at.isoformat())
+
+
+async def test_a_grid_snapshot_keeps_its_calls_start(
+    fake: FakeAPI, http: httpx2.AsyncClient
+) -> None:
+    recorded = next(
+        r for r in recording("x_e4_limit_1000").body_json["results"] if r["rerun_snapshots"]
+    )
+    (snapshot,) = recorded["rerun_snapshots"]
+    assert (snapshot["started_at"], snapshot["completed_at"]) == (recorded["start_time"], None)
+    _, execution = _with_snapshot(fake)
+    grid = (
+        await http.get(f"/simulate/test-executions/{execution}/", params={"limit": "500"})
+    ).json()
+    rows = [r for r in grid["results"] if r["rerun_snapshots"]]
+    assert rows
+    for row in rows:
+        for snap in row["rerun_snapshots"]:
+            assert (snap["started_at"], snap["completed_at"]) == (row["start_time"], None)
