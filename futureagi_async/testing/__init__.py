@@ -47,6 +47,9 @@ replayed by tests/testing/test_matches_recordings.py): the same status codes, he
 shapes. Where the backend's code and its running answers disagree, the fake answers as it
 runs: `row_groups` gives a 500 (`fixed_row_groups=True` serves the grouped rows the code
 intends), a filter failing at run time gives a 500, `X-Workspace-Id` is ignored.
+The recorded seed has voice runs only, Pass/Fail and score evals: chat and prompt runs,
+choices and code evals follow the backend's code instead (a chat grid's default columns, the
+scenario serializer's prompt and agent details, choices counted by `str()` of the output).
 
 What the fake does not reproduce:
 
