@@ -153,3 +153,12 @@ def test_the_site_shows_every_public_name_with_its_attributes(anchors: set[str])
             continue
         missing += [f"{anchor}.{f}" for f in _fields(obj) if f"{anchor}.{f}" not in anchors]
     assert missing == [], missing
+
+
+def test_the_index_links_the_readme_and_every_guide_page() -> None:
+    index = (DOCS / "index.md").read_text(encoding="utf-8")
+    assert (DOCS / "readme.md").read_text(encoding="utf-8").strip() == "<!-- include README.md -->"
+    pages = ["readme.md", *(f"guide/{p.name}" for p in (DOCS / "guide").glob("*.md"))]
+    assert [p for p in pages if f"]({p})" not in index] == []
+    nav = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    assert [p for p in pages if f": {p}" not in nav] == []
