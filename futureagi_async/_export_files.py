@@ -242,7 +242,8 @@ class ExportWriter:
             )
         if self._overwrite:
             target.remove_tree(self._staging())
-            for name in (JSONL, CSV):
+            published = {"jsonl": JSONL, "csv": CSV}
+            for name in (published[f] for f in self._formats if f in published):
                 target.remove(target.path(name))
             if self._parquet is not None:
                 self._parquet.remove()
@@ -353,6 +354,7 @@ class ExportWriter:
             if self._parquet is not None:
                 self._parquet.write(execution, calls)
             # The commit: only now is the execution saved.
+            self._lease.raise_if_lost()
             target.put(self._staging(COMMITTED, f"{name}={len(calls)}"), b"")
         self.done.add(execution_id)
         self.rows_written += len(calls)
@@ -407,11 +409,6 @@ class ExportWriter:
         """Publish the files, note the export as done, clean up; returns what it wrote."""
         return await anyio.to_thread.run_sync(self._finish)
 
-    async def _keep_lease(self) -> None:
-        while True:
-            await anyio.sleep(self._lease.seconds / 3)
-            await anyio.to_thread.run_sync(self._lease.renew)
-
 
 @asynccontextmanager
 async def open_export(
@@ -429,8 +426,8 @@ async def open_export(
 
     Takes the destination's lock and reads its state before returning, so a bad URL, a
     missing bucket, refused credentials or another export's files raise `ExportError`
-    here, before anything is fetched. The lock is renewed in the background while the
-    block runs and released when it ends; what was saved stays, for the next run.
+    here, before anything is fetched. The lock is renewed (from a thread) while the block
+    runs and released when it ends; what was saved stays, for the next run.
     """
     target = open_target(destination)
     writer = ExportWriter(
@@ -444,13 +441,9 @@ async def open_export(
     )
     await anyio.to_thread.run_sync(writer._open)
     try:
-        if writer.finished is not None:
-            yield writer
-            return
-        async with anyio.create_task_group() as group:
-            group.start_soon(writer._keep_lease)
-            yield writer
-            group.cancel_scope.cancel()
+        if writer.finished is None:
+            writer._lease.start_renewing()
+        yield writer
     finally:
         with anyio.CancelScope(shield=True):
             await anyio.to_thread.run_sync(writer._lease.release)

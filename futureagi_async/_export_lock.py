@@ -2,12 +2,13 @@
 
 The lock is `export.lock`, made with an exclusive create (S3 `If-None-Match: *`, a local
 hard link), so of two exports that start together exactly one gets it; the other stops
-before reading any page of the API. The holder renews the lease while it runs and deletes
-the lock when it stops. A holder that died leaves its lock behind: it is taken over when
-its lease has run out, or at once when it was a process on this machine that is gone (a
-killed export is resumed by running it again). Before it publishes, the holder checks that
-the lock still carries its token, so an export whose lease was taken over stops instead of
-writing over its successor.
+before reading any page of the API. The holder renews the lease while it runs (from a
+thread of its own, so a renewal never waits on the event loop and the export's own
+exceptions are never wrapped in a task group's) and deletes the lock when it stops. A
+holder that died leaves its lock behind: it is taken over when its lease has run out, or at
+once when it was a process on this machine that is gone (a killed export is resumed by
+running it again). Before it publishes, the holder checks that the lock still carries its
+token, so an export whose lease was taken over stops instead of writing over its successor.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import socket
+import threading
 import time
 import uuid
 
@@ -76,6 +78,9 @@ class Lease:
         self.seconds = seconds
         self._owner = uuid.uuid4().hex
         self._held = False
+        self._stop = threading.Event()
+        self._renewer: threading.Thread | None = None
+        self._lost: ExportError | None = None
 
     def _record(self) -> bytes:
         return _Holder(
@@ -107,8 +112,28 @@ class Lease:
                 target.remove(self._path)  # a dead holder's
         raise ExportError(f"another export is writing to {target.display}")
 
+    def start_renewing(self) -> None:
+        """Renew every third of the lease until `release()`, from a thread."""
+        self._renewer = threading.Thread(
+            target=self._renew_until_stopped, name="futureagi-export-lease", daemon=True
+        )
+        self._renewer.start()
+
+    def _renew_until_stopped(self) -> None:
+        while not self._stop.wait(self.seconds / 3):
+            try:
+                self.renew()
+            except ExportError as exc:
+                self._lost = exc  # raised by the export's next write
+                return
+
+    def raise_if_lost(self) -> None:
+        if self._lost is not None:
+            raise self._lost
+
     def check(self) -> None:
         """Still ours? Raises when another export took the lock over."""
+        self.raise_if_lost()
         with self._target.errors("checking the export lock"):
             data = self._target.read(self._path)
         holder = None if data is None else _Holder.decode(data)
@@ -125,6 +150,11 @@ class Lease:
             self._target.put(self._path, self._record())
 
     def release(self) -> None:
+        """Stop renewing, then delete the lock if it is still ours. Blocks: run in a thread."""
+        self._stop.set()
+        if self._renewer is not None:
+            self._renewer.join()
+            self._renewer = None
         if not self._held:
             return
         self._held = False

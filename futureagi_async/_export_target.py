@@ -131,7 +131,7 @@ class ExportTarget:
         if self.local:
             # A link cannot replace a file: an atomic create that comes with its content.
             temporary = self._hidden(path)
-            self.fs.makedirs(self.fs._parent(path), exist_ok=True)
+            os.makedirs(os.path.dirname(path), exist_ok=True)
             Path(temporary).write_bytes(data)
             try:
                 os.link(temporary, path)
@@ -151,7 +151,7 @@ class ExportTarget:
         """A file to write `path` through, published only when the block ends normally."""
         if self.local:
             temporary = self._hidden(path)
-            self.fs.makedirs(self.fs._parent(path), exist_ok=True)
+            os.makedirs(os.path.dirname(path), exist_ok=True)
             try:
                 with open(temporary, "wb") as handle:
                     yield handle
