@@ -265,3 +265,29 @@ def test_the_stopped_line_comes_after_the_bar(
     stopped = err.index("stopped: ")
     assert err.rindex(f"exporting {name}") < stopped
     assert "\x1b[" not in err[stopped:]
+
+
+@pytest.mark.anyio
+async def test_an_export_whose_lock_was_taken_over_does_not_publish(tmp_path: Path) -> None:
+    async with open_export(tmp_path, **_OPTIONS) as writer:
+        await writer.begin([])
+        # Its lease ran out (a long pause, say) and another export took the lock.
+        _lock(tmp_path, pid=1, host="elsewhere", expires=time.time() + 600)
+        with pytest.raises(ExportError, match="lock was taken over"):
+            await writer.finish()
+    assert _names(tmp_path) == ["_staging", "export.lock"]  # the successor's lock stays
+
+
+@pytest.mark.anyio
+async def test_file_urls_and_missing_filesystems(tmp_path: Path) -> None:
+    async with open_export(tmp_path.as_uri(), **_OPTIONS) as writer:
+        await writer.begin([])
+        assert await writer.finish() == [f"{tmp_path.as_uri()}/executions.jsonl"]
+    assert _names(tmp_path) == ["executions.jsonl", "export.done"]
+    for url, package in [("gs://bucket/x/", "gcsfs"), ("az://container/x/", "adlfs")]:
+        try:
+            __import__(package)
+        except ImportError:
+            with pytest.raises(ExportError, match=f"needs {package}: pip install"):
+                async with open_export(url, **_OPTIONS):
+                    pass
