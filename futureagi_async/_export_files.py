@@ -223,7 +223,17 @@ class ExportWriter:
     # --- opening ------------------------------------------------------------------------
 
     def _open(self) -> None:
-        with self.target.errors("opening the export"):
+        target = self.target
+        with target.errors("opening the export"):
+            # Before the lock, so that not even the lock is left in someone else's folder.
+            names = target.names(target.root)
+            foreign = [n for n in names if n not in _OURS and not n.startswith(".")]
+            if foreign:
+                raise ExportError(
+                    f"{target.display} holds files no export wrote ({', '.join(foreign[:3])}"
+                    f"{', ...' if len(foreign) > 3 else ''}); export into an empty directory "
+                    "or prefix, or one an export wrote"
+                )
             self._lease.acquire()
             try:
                 self._read_state()
@@ -233,13 +243,6 @@ class ExportWriter:
 
     def _read_state(self) -> None:
         target = self.target
-        foreign = [n for n in target.names(target.root) if n not in _OURS and not n.startswith(".")]
-        if foreign:
-            raise ExportError(
-                f"{target.display} holds files no export wrote ({', '.join(foreign[:3])}"
-                f"{', ...' if len(foreign) > 3 else ''}); export into an empty directory or "
-                "prefix, or one an export wrote"
-            )
         if self._overwrite:
             target.remove_tree(self._staging())
             published = {"jsonl": JSONL, "csv": CSV}

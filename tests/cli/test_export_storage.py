@@ -183,7 +183,7 @@ def test_bad_destinations_fail_before_any_request(
     result = cli("export", name, "-o", bucket.url("x"), "--format", "jsonl")
     assert (result.code, result.err) == (
         2,
-        f"error: {bucket.url('x')}: taking the export lock: "
+        f"error: {bucket.url('x')}: opening the export: "
         "no storage credentials found (set AWS_ACCESS_KEY_ID "
         "and AWS_SECRET_ACCESS_KEY)\n",
     )
