@@ -99,9 +99,9 @@ def bucket(s3_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Bucket:
     return Bucket(s3_endpoint, name, client)
 
 
-def _calls_table(bucket: Bucket, prefix: str = "evals") -> Any:
+def _calls(bucket: Bucket, prefix: str = "evals") -> Any:
     """pyarrow's own S3 filesystem (AWS_ENDPOINT_URL from the environment), not the writer's."""
-    return pa_dataset.dataset(f"s3://{bucket.name}/{prefix}/calls", partitioning="hive").to_table()
+    return pa_dataset.dataset(f"s3://{bucket.name}/{prefix}/calls", partitioning="hive")
 
 
 def _expected_calls(fake: FakeAPI, run_test_index: int = 0) -> set[str]:
@@ -112,12 +112,12 @@ def _expected_calls(fake: FakeAPI, run_test_index: int = 0) -> set[str]:
 
 
 def _assert_every_call_once(bucket: Bucket, expected: set[str], *, executions: int) -> None:
-    table = _calls_table(bucket)
-    call_ids = table.column("call_id").to_pylist()
+    calls = _calls(bucket)
+    call_ids = calls.to_table().column("call_id").to_pylist()
     assert sorted(call_ids) == sorted(expected)
-    # DuckDB reads the same dataset through pyarrow: no extension to download.
+    # DuckDB scans the same pyarrow dataset in place: no extension to download.
     with duckdb.connect() as db:
-        db.register("calls", table)
+        db.register("calls", calls)
         counted = db.execute(
             "SELECT count(*), count(DISTINCT call_id), count(DISTINCT execution) FROM calls"
         ).fetchall()
