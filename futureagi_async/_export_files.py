@@ -442,8 +442,9 @@ async def open_export(
         all_evals=all_evals,
         lease_seconds=lease_seconds,
     )
-    await anyio.to_thread.run_sync(writer._open)
     try:
+        # Inside the try: cancelled while the lock is being taken, it is released all the same.
+        await anyio.to_thread.run_sync(writer._open)
         if writer.finished is None:
             writer._lease.start_renewing()
         yield writer

@@ -10,11 +10,15 @@ import sys
 import time
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import anyio
+import anyio.from_thread
+import anyio.lowlevel
 import httpx2
 import pytest
 
+from futureagi_async._export_lock import Lease
 from futureagi_async.cli import main
 from futureagi_async.export import ExportError, open_export
 
@@ -291,3 +295,22 @@ async def test_file_urls_and_missing_filesystems(tmp_path: Path) -> None:
             with pytest.raises(ExportError, match=f"needs {package}: pip install"):
                 async with open_export(url, **_OPTIONS):
                     pass
+
+
+@pytest.mark.anyio
+async def test_cancelled_while_taking_the_lock_releases_it(tmp_path: Path) -> None:
+    real_acquire = Lease.acquire
+
+    def acquire_then_cancel(lease: Lease) -> None:
+        real_acquire(lease)
+        anyio.from_thread.run_sync(scope.cancel)  # delivered once the thread returns
+
+    with (
+        mock.patch.object(Lease, "acquire", acquire_then_cancel),
+        anyio.CancelScope() as scope,
+    ):
+        async with open_export(tmp_path, **_OPTIONS):
+            await anyio.lowlevel.checkpoint()  # the block's first await sees the cancel
+            pytest.fail("cancelled before here")
+    assert scope.cancelled_caught
+    assert _names(tmp_path) == []
