@@ -30,7 +30,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
 from contextlib import asynccontextmanager
 from os import PathLike
 from typing import Any
@@ -58,6 +58,8 @@ JSONL = "executions.jsonl"
 CSV = "calls.csv"
 #: The names an export puts at the top of its destination.
 _OURS = frozenset({LOCK, DONE, STAGING, JSONL, CSV, CALLS, EXECUTIONS})
+#: Staged pieces fetched at once when the JSON Lines and CSV are assembled.
+_BATCH = 64
 #: How long a lock outlives its holder's last renewal; renewed every third of it.
 LEASE_SECONDS = 60.0
 
@@ -344,19 +346,21 @@ class ExportWriter:
             return
         name = _id_name(execution_id)
         target = self.target
+        objects: dict[str, bytes] = {}
+        if "jsonl" in self._formats:
+            record = unstructure({"execution": execution, "calls": calls})
+            objects[self._staging("jsonl", f"{name}.jsonl")] = dumps(record) + b"\n"
+        if "csv" in self._formats:
+            buffer = io.StringIO()
+            writer = csv.writer(buffer, lineterminator="\n")
+            for call in calls:
+                writer.writerow(call_row(execution, call, header.evals, header.transcripts))
+            objects[self._staging("csv", f"{name}.csv")] = buffer.getvalue().encode()
+        if self._parquet is not None:
+            objects |= self._parquet.parts(execution, calls)
         with target.errors(f"writing execution {execution_id}"):
-            if "jsonl" in self._formats:
-                record = unstructure({"execution": execution, "calls": calls})
-                target.put(self._staging("jsonl", f"{name}.jsonl"), dumps(record) + b"\n")
-            if "csv" in self._formats:
-                buffer = io.StringIO()
-                writer = csv.writer(buffer, lineterminator="\n")
-                for call in calls:
-                    writer.writerow(call_row(execution, call, header.evals, header.transcripts))
-                target.put(self._staging("csv", f"{name}.csv"), buffer.getvalue().encode())
-            if self._parquet is not None:
-                self._parquet.write(execution, calls)
-            # The commit: only now is the execution saved.
+            target.put_many(objects)
+            # The commit, after all of the execution's data: only now is it saved.
             self._lease.raise_if_lost()
             target.put(self._staging(COMMITTED, f"{name}={len(calls)}"), b"")
         self.done.add(execution_id)
@@ -372,13 +376,13 @@ class ExportWriter:
         with target.errors("publishing the export"):
             if "jsonl" in self._formats:
                 with target.stream(target.path(JSONL)) as out:
-                    for execution_id in order:
-                        out.write(self._staged("jsonl", execution_id))
+                    for data in self._staged("jsonl", order):
+                        out.write(data)
             if "csv" in self._formats:
                 with target.stream(target.path(CSV)) as out:
                     out.write(_csv_line(header.columns))
-                    for execution_id in order:
-                        out.write(self._staged("csv", execution_id))
+                    for data in self._staged("csv", order):
+                        out.write(data)
             entry = {
                 **attrs.asdict(header),
                 "executions": len(self.done),
@@ -389,14 +393,18 @@ class ExportWriter:
         self._lease.release()
         return self.final_paths()
 
-    def _staged(self, kind: str, execution_id: str) -> bytes:
-        data = self.target.read(self._staging(kind, f"{_id_name(execution_id)}.{kind}"))
-        if data is None:
-            raise ExportError(
-                f"{self.target.display}: the staged {kind} of execution {execution_id} is "
-                "missing; pass --overwrite to export again"
-            )
-        return data
+    def _staged(self, kind: str, order: Sequence[str]) -> Iterator[bytes]:
+        """The staged pieces of `kind`, in `order`, fetched a batch at a time."""
+        for start in range(0, len(order), _BATCH):
+            batch = order[start : start + _BATCH]
+            paths = [self._staging(kind, f"{_id_name(i)}.{kind}") for i in batch]
+            try:
+                yield from self.target.read_many(paths)
+            except FileNotFoundError:
+                raise ExportError(
+                    f"{self.target.display}: a staged {kind} piece of a committed execution is "
+                    "missing; pass --overwrite to export again"
+                ) from None
 
     # --- the async face -------------------------------------------------------------------
 

@@ -7,11 +7,11 @@ Layout under the export directory, one part file per execution and table:
 
 `run_test` and `execution` are not stored in the files: readers take them from the path
 (hive partitioning; the name is percent-encoded, which DuckDB, Polars, pyarrow and Spark
-decode). Each part is built in memory and written whole (`ExportTarget.put`: one PUT on an
-object store, a rename on disk), so a reader never sees half a file; the names are fixed per
-execution, so writing an execution again replaces its parts and never duplicates rows. The
-schema is fixed (below and in the README) whatever evals a run test has: evals are a list
-column, not a column each.
+decode). Each part is built in memory and written whole (`ExportTarget.put_many`: one PUT
+each on an object store, a rename on disk), so a reader never sees half a file; the names
+are fixed per execution, so writing an execution again replaces its parts and never
+duplicates rows. The schema is fixed (below and in the README) whatever evals a run test
+has: evals are a list column, not a column each.
 """
 
 from __future__ import annotations
@@ -245,27 +245,30 @@ class ParquetDataset:
         for table in (CALLS, EXECUTIONS):
             self.target.remove_tree(self.partition(table))
 
-    def write(self, execution: SimulationExecution, calls: Sequence[CallExecution]) -> None:
+    def parts(
+        self, execution: SimulationExecution, calls: Sequence[CallExecution]
+    ) -> dict[str, bytes]:
+        """The execution's two part files, by path: written whole, together, by the caller."""
         execution_id = execution.execution_id
         if not execution_id:
-            return
+            return {}
         configs = _Configs.of(execution, known=self._all_evals)
         pa = _pa()
-        # The execution first, the calls last, as readers join calls to executions.
-        self._write(
-            self._part(EXECUTIONS, execution_id),
-            pa.Table.from_pylist([execution_row(execution)], schema=executions_schema()),
-        )
-        self._write(
-            self._part(CALLS, execution_id),
-            pa.Table.from_pylist(
-                call_rows(calls, configs, self._transcripts), schema=calls_schema()
+        return {
+            self._part(EXECUTIONS, execution_id): _parquet(
+                pa.Table.from_pylist([execution_row(execution)], schema=executions_schema())
             ),
-        )
+            self._part(CALLS, execution_id): _parquet(
+                pa.Table.from_pylist(
+                    call_rows(calls, configs, self._transcripts), schema=calls_schema()
+                )
+            ),
+        }
 
-    def _write(self, path: str, table: Any) -> None:
-        import pyarrow.parquet as pq
 
-        sink = _pa().BufferOutputStream()
-        pq.write_table(table, sink)
-        self.target.put(path, sink.getvalue().to_pybytes())
+def _parquet(table: Any) -> bytes:
+    import pyarrow.parquet as pq
+
+    sink = _pa().BufferOutputStream()
+    pq.write_table(table, sink)
+    return bytes(sink.getvalue().to_pybytes())
