@@ -21,6 +21,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import IO, Any
 from urllib.parse import urlsplit
+from urllib.request import url2pathname
 
 from ._errors import FutureAGIError
 
@@ -209,14 +210,15 @@ def open_target(destination: str | os.PathLike[str]) -> ExportTarget:
     """
     try:
         from fsspec.core import url_to_fs
-        from fsspec.implementations.local import LocalFileSystem
+        from fsspec.implementations.local import LocalFileSystem, make_path_posix
     except ImportError:
         raise ExportError(
             "the export writer needs fsspec: pip install 'futureagi-async[cli]' "
             "(or the 's3', 'gcs' or 'azure' extra)"
         ) from None
     if isinstance(destination, os.PathLike) or "://" not in destination:
-        root = os.path.abspath(os.fspath(destination))
+        # Forward slashes, as fsspec lists them (a Windows path too).
+        root = make_path_posix(os.path.abspath(os.fspath(destination)))
         return ExportTarget(LocalFileSystem(), root, os.fspath(destination), local=True)
     parts = urlsplit(destination)
     scheme = parts.scheme.lower()
@@ -232,7 +234,8 @@ def open_target(destination: str | os.PathLike[str]) -> ExportTarget:
             f"{shown}: unknown storage scheme {scheme!r}; export writes to a local path or {known}"
         )
     if scheme == "file":
-        return ExportTarget(LocalFileSystem(), parts.path or "/", shown, local=True)
+        root = make_path_posix(url2pathname(parts.path) or "/")
+        return ExportTarget(LocalFileSystem(), root, shown, local=True)
     if not parts.netloc:
         raise ExportError(f"{shown}: name a bucket ({scheme}://BUCKET/PREFIX/)")
     package, extra = SCHEMES[scheme] or ("", "")

@@ -284,10 +284,11 @@ async def test_an_export_whose_lock_was_taken_over_does_not_publish(tmp_path: Pa
 
 @pytest.mark.anyio
 async def test_file_urls_and_missing_filesystems(tmp_path: Path) -> None:
-    async with open_export(tmp_path.as_uri(), **_OPTIONS) as writer:
+    directory = tmp_path / "a b"  # as a URL: a%20b
+    async with open_export(directory.as_uri(), **_OPTIONS) as writer:
         await writer.begin([])
-        assert await writer.finish() == [f"{tmp_path.as_uri()}/executions.jsonl"]
-    assert _names(tmp_path) == ["executions.jsonl", "export.done"]
+        assert await writer.finish() == [f"{directory.as_uri()}/executions.jsonl"]
+    assert _names(directory) == ["executions.jsonl", "export.done"]
     for url, package in [("gs://bucket/x/", "gcsfs"), ("az://container/x/", "adlfs")]:
         try:
             __import__(package)
