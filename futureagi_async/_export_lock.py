@@ -29,6 +29,10 @@ __all__ = ["LOCK", "Lease"]
 LOCK = "export.lock"
 
 
+class _TakenOver(ExportError):
+    """Another export holds the lock now."""
+
+
 @attrs.frozen
 class _Holder:
     owner: str
@@ -120,12 +124,20 @@ class Lease:
         self._renewer.start()
 
     def _renew_until_stopped(self) -> None:
+        renewed = time.monotonic()
         while not self._stop.wait(self.seconds / 3):
             try:
                 self.renew()
-            except ExportError as exc:
+            except _TakenOver as exc:
                 self._lost = exc  # raised by the export's next write
                 return
+            except ExportError as exc:
+                # A failed request: tried again at the next tick, until the lease is out.
+                if time.monotonic() - renewed >= self.seconds:
+                    self._lost = exc
+                    return
+            else:
+                renewed = time.monotonic()
 
     def raise_if_lost(self) -> None:
         if self._lost is not None:
@@ -139,7 +151,7 @@ class Lease:
         holder = None if data is None else _Holder.decode(data)
         if holder is None or holder.owner != self._owner:
             self._held = False
-            raise ExportError(
+            raise _TakenOver(
                 f"{self._target.display}: this export's lock was taken over (its lease ran "
                 "out); stopped without publishing"
             )

@@ -184,6 +184,10 @@ class ExportTarget:
             handle.close()
             handle.commit()
         except BaseException:
+            # Closed first (a file is committed or discarded once closed), then discarded:
+            # the multipart upload is aborted and nothing appears.
+            with suppress(*_storage_failures()):
+                handle.close()
             handle.discard()
             raise
 

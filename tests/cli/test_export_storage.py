@@ -348,3 +348,42 @@ async def test_the_python_api_takes_the_same_urls(bucket: Bucket) -> None:
         await out.begin(evals=[])
         assert await out.finish() == [f"{bucket.url()}executions.jsonl"]
     assert bucket.listing() == ["evals/executions.jsonl", "evals/export.done"]
+
+
+def test_an_assembled_file_appears_whole_or_not_at_all(bucket: Bucket) -> None:
+    from futureagi_async._export_target import open_target
+
+    target = open_target(bucket.url())
+    target.fs.default_block_size = 5 * 2**20  # S3's smallest part: a multipart upload
+    piece = b"x" * (3 * 2**20)
+    with pytest.raises(RuntimeError, match="stopped"):
+        _write_then_fail(target, piece)
+    assert bucket.listing() == []
+    assert not bucket.client.list_multipart_uploads(Bucket=bucket.name).get("Uploads")
+    with target.stream(target.path("a.jsonl")) as out:
+        for _ in range(4):
+            out.write(piece)
+    head = bucket.client.head_object(Bucket=bucket.name, Key="evals/a.jsonl")
+    assert head["ContentLength"] == 4 * len(piece)
+
+
+def _write_then_fail(target: Any, piece: bytes) -> None:
+    with target.stream(target.path("a.jsonl")) as out:
+        for _ in range(4):  # two parts uploaded already
+            out.write(piece)
+        raise RuntimeError("stopped")
+
+
+@pytest.mark.anyio
+async def test_the_lease_is_renewed_while_the_export_runs(bucket: Bucket) -> None:
+    def expires() -> float:
+        return float(json.loads(bucket.text("evals/export.lock"))["expires"])
+
+    async with open_export(bucket.url(), run_test="rt", lease_seconds=0.3):
+        first = expires()
+        deadline = time.monotonic() + 20  # bounded; renewed every 0.1 s
+        while time.monotonic() < deadline:
+            if await anyio.to_thread.run_sync(expires) > first:
+                break
+        assert expires() > first
+    assert bucket.listing() == []
