@@ -17,8 +17,8 @@ skips those and writes the rest again under the same names, replacing whatever a
 unfinished execution had written, so no execution is lost or doubled. `finish()` then
 assembles `executions.jsonl` and `calls.csv` from the staged pieces (each a single object
 that appears whole), records the export in `export.done`, and deletes `_staging/`. Readers
-never look in `_staging/` (names starting with `_` are hidden from Spark, pyarrow, DuckDB
-and Polars), and the final files appear only when complete.
+of `calls/` and `executions/` never see `_staging/` (and Spark and pyarrow skip names that
+start with `_` anyway), and the final files appear only when complete.
 
 Running a finished export again is a no-op that says so (what a retried CI step needs);
 an export into a destination holding another export's unfinished work, another run test's
