@@ -31,6 +31,7 @@ from ._errors import (
 )
 from ._http import Connection
 from ._json import NestedTooDeeply, loads, preview
+from ._loop import LoopGuard
 from ._retry import RETRYABLE_STATUSES
 from ._version import __version__
 
@@ -64,6 +65,7 @@ class SharedResources:
     connection: Connection
     limiter: anyio.CapacityLimiter
     closed: bool = False
+    loop: LoopGuard = attrs.Factory(LoopGuard)
 
 
 @attrs.frozen
@@ -110,6 +112,7 @@ class Pipeline:
         """
         if self.shared.closed or self.shared.connection.is_closed:
             raise ClientClosedError("this client (or its http_client) is closed; make a new one")
+        self.shared.loop.check()
         url = self.url(path, params)
         body = await self._call(url)
         try:
