@@ -32,7 +32,8 @@ def _current_loop() -> object | None:
     trio = sys.modules.get("trio")
     if trio is not None:
         try:
-            return trio.lowlevel.current_trio_token()
+            token: object = trio.lowlevel.current_trio_token()
+            return token
         except RuntimeError:
             pass
     return None
