@@ -33,9 +33,9 @@ def _current_loop() -> object | None:
     if trio is not None:
         try:
             token: object = trio.lowlevel.current_trio_token()
-            return token
         except RuntimeError:
-            pass
+            return None
+        return token
     return None
 
 

@@ -175,7 +175,7 @@ class Pipeline:
         if response is None:
             assert failure is not None
             logger.info("GET %s -> %s in %.0f ms (attempt %d)", url, failure, elapsed_ms, attempt)
-            raise _failure(failure, url)
+            raise _failure(failure, url, self.config.timeout)
         logger.info(
             "GET %s -> %d in %.0f ms (attempt %d)", url, response.status_code, elapsed_ms, attempt
         )
@@ -192,7 +192,26 @@ def _chain(exc: BaseException) -> Iterator[BaseException]:
         current = current.__cause__ or current.__context__
 
 
-def _failure(exc: Exception, url: str) -> Exception:
+# What each of httpx2's timeouts waited for, to name the one that fired (not the message of
+# the cancel scope that enforced it: `Cancelled via cancel scope 7ff6...`).
+_TIMEOUTS: tuple[tuple[type[httpx2.TimeoutException], str, str], ...] = (
+    (httpx2.ConnectTimeout, "connect", "no connection"),
+    (httpx2.ReadTimeout, "read", "no response"),
+    (httpx2.WriteTimeout, "write", "the request not sent"),
+    (httpx2.PoolTimeout, "pool", "no free connection in the pool"),
+)
+
+
+def _timeout_message(exc: httpx2.TimeoutException, timeouts: httpx2.Timeout) -> str:
+    for kind, name, what in _TIMEOUTS:
+        if isinstance(exc, kind):
+            seconds = getattr(timeouts, name)
+            limit = "None" if seconds is None else f"{seconds:g}s"
+            return f"{what} within timeout.{name}={limit}"
+    return f"no response within the request's timeouts ({timeouts!r})"
+
+
+def _failure(exc: Exception, url: str, timeouts: httpx2.Timeout) -> Exception:
     """The typed error for a failed send: a `_Retry` unless retrying cannot help."""
     chain = list(_chain(exc))
     # The first exception that is not an http library's (they hold requests) is the cause;
@@ -208,7 +227,7 @@ def _failure(exc: Exception, url: str) -> Exception:
             f"could not decode the response's content encoding: {reason}", method="GET", url=url
         )
     elif isinstance(exc, httpx2.TimeoutException):
-        error = APITimeoutError(reason, method="GET", url=url)
+        error = APITimeoutError(_timeout_message(exc, timeouts), method="GET", url=url)
     else:
         error = APIConnectionError(reason, method="GET", url=url)
     error.__cause__ = cause

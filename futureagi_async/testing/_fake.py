@@ -15,6 +15,7 @@ from ._records import CallRecord, DatasetSpec
 from ._server import serve_app
 from ._stats import Stats
 from ._store import Dataset
+from ._transport import InProcessTransport
 from ._types import DIALECTS, Dialect
 from ._views import ViewOptions
 
@@ -76,8 +77,9 @@ class FakeAPI:
         return {"X-Api-Key": self.api_key, "X-Secret-Key": self.secret_key}
 
     def transport(self) -> httpx2.ASGITransport:
-        """An in-process transport: no sockets, any backend."""
-        return httpx2.ASGITransport(app=self.app)
+        """An in-process transport: no sockets, any backend. A request's read timeout
+        bounds the wait for the answer, as on a socket (`httpx2.ReadTimeout`)."""
+        return InProcessTransport(app=self.app)
 
     def client(self, **kwargs: Any) -> AsyncClient:
         """The library's `AsyncClient`, in-process, with this fake's credentials.
