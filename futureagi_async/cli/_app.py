@@ -10,6 +10,7 @@ builds them from responses only.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import re
 import sys
@@ -137,6 +138,17 @@ def _quiet_stdout() -> None:
         pass
 
 
+def _writable_streams() -> None:
+    """Text the API sent can hold a lone surrogate (a message cut mid-emoji), which UTF-8
+    cannot encode: print it as `\\ud83d` rather than fail on it (JSON output escapes it
+    itself)."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            with contextlib.suppress(OSError, ValueError):  # a stream that cannot change
+                reconfigure(errors="backslashreplace")
+
+
 def _dispatch(args: argparse.Namespace, http_client: httpx2.AsyncClient | None) -> int:
     if args.run is not None:
         code = anyio.run(partial(_run_command, args.run, args, http_client))
@@ -154,6 +166,7 @@ def main(
     `http_client` lets tests and embedders route every request through their own
     `httpx2.AsyncClient` (an ASGI transport, say); the CLI never closes it.
     """
+    _writable_streams()
     try:
         args = _parse(argv)
     except SystemExit as exit_:

@@ -159,7 +159,9 @@ class Model:
         return data
 
     def to_json(self) -> str:
-        """`to_dict()` as compact UTF-8 JSON."""
+        """`to_dict()` as compact UTF-8 JSON. It always succeeds: a lone surrogate in a text
+        field (`"\\ud83d"`, a message cut mid-emoji) is written escaped, as the API sent
+        it, never replaced, so `json.loads(m.to_json()) == m.to_dict()`."""
         from .._json import dumps
 
         return dumps(self.to_dict()).decode()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import httpx2
+
 from .helpers import Cli, Served, first_run_test
 
 
@@ -34,3 +36,22 @@ def test_run_tests_get(cli: Cli, env: Served) -> None:
     table = cli("run-tests", "get", run_test_id)
     assert name in table.out
     assert "helpful_or_not" in table.out
+
+
+def test_run_tests_get_json_writes_a_lone_surrogate_escaped(cli: Cli, env: Served) -> None:
+    """A name cut mid-emoji (`"\\ud83d"` on the wire) is printed as valid JSON (#18 defect 4)."""
+    run_test_id, _ = first_run_test(env)
+    body = b'{"id": "%s", "name": "Billing \\ud83d", "description": null}' % run_test_id.encode()
+
+    def answer(request: httpx2.Request) -> httpx2.Response:
+        return httpx2.Response(200, content=body, headers={"content-type": "application/json"})
+
+    http = httpx2.AsyncClient(transport=httpx2.MockTransport(answer))
+    result = cli("run-tests", "get", run_test_id, "--json", http_client=http)
+
+    assert result.code == 0, result.err
+    assert '"name":"Billing \\ud83d"' in result.out
+    assert json.loads(result.out)["name"] == "Billing \ud83d"
+    table = cli("run-tests", "get", run_test_id, http_client=http)
+    assert table.code == 0, table.err
+    assert "Billing \\ud83d" in table.out
