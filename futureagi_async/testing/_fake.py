@@ -84,19 +84,19 @@ class FakeAPI:
     def client(self, **kwargs: Any) -> AsyncClient:
         """The library's `AsyncClient`, in-process, with this fake's credentials.
 
-        Keyword arguments go to `AsyncClient` (`max_retries=`, `max_concurrency=`, ...). Use
-        it as `async with fake.client() as client:`. Its in-process pool holds no sockets, so
-        there is nothing else to close.
+        Keyword arguments go to `AsyncClient` (`max_retries=`, `max_concurrency=`, ...), and
+        override this fake's: `fake.client(api_key="nope")` is how to test a 401. Use it as
+        `async with fake.client() as client:`. Its in-process pool holds no sockets, so there
+        is nothing else to close.
         """
         from .._client import AsyncClient
 
-        return AsyncClient(
-            self.api_key,
-            self.secret_key,
-            base_url=BASE_URL,
-            http_client=self.http_client(headers={}),
-            **kwargs,
-        )
+        kwargs.setdefault("api_key", self.api_key)
+        kwargs.setdefault("secret_key", self.secret_key)
+        kwargs.setdefault("base_url", BASE_URL)
+        if "http_client" not in kwargs:
+            kwargs["http_client"] = self.http_client(headers={})
+        return AsyncClient(**kwargs)
 
     def http_client(self, **kwargs: Any) -> httpx2.AsyncClient:
         """A bare httpx2 client wired in-process, credentials set: for raw requests."""
