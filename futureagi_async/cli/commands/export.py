@@ -14,7 +14,7 @@ from ..._client import AsyncClient
 from ..._errors import FutureAGIError
 from .._arguments import Subcommands, add_command, at_least
 from .._errors import UsageError, naming_a_run_test
-from .._eval_names import config_names
+from .._eval_names import check_eval_names, config_names
 from .._export_files import FORMATS, ExportWriter
 from .._output import Output
 from .._progress import ProgressBar, wants_bar
@@ -88,6 +88,7 @@ async def export(
     """The export pipeline the command and the demo share."""
     started = time.perf_counter()
     with naming_a_run_test(name):
+        await check_eval_names(client, name, eval_names)
         executions = await client.simulation.runs(name, eval_names=eval_names).collect()
     with ExportWriter(
         directory,
