@@ -111,7 +111,7 @@ async def _run_command(
     run: Command, args: argparse.Namespace, http_client: httpx2.AsyncClient | None
 ) -> int:
     async with _make_client(args, http_client) as client:
-        return await run(client, args, Output(args.fmt))
+        return await run(client, args, Output(args.fmt, wide=getattr(args, "wide", False)))
 
 
 def _leaf(exc: BaseException) -> BaseException:

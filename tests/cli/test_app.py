@@ -38,7 +38,10 @@ def test_not_found_and_bad_ids(cli: Cli, env: Served) -> None:
     missing = cli("run-tests", "get", "00000000-0000-4000-8000-000000000000")
     assert missing.code == 2
     assert missing.err.startswith("error:")
-    bad = cli("run-tests", "get", "not-a-uuid")
+    unknown = cli("run-tests", "get", "not-a-uuid")  # not an id, so a name: there is none
+    assert unknown.code == 2
+    assert "no run test named 'not-a-uuid'" in unknown.err
+    bad = cli("executions", "calls", "not-a-uuid")
     assert bad.code == 2
     assert "UUID" in bad.err
     assert "Traceback" not in bad.err

@@ -23,6 +23,10 @@ def register(commands: Subcommands) -> None:
     p.add_argument("id", metavar="RUN_TEST", help=RUN_TEST_HELP)
 
 
+# Short words for the list's type column (the full value is in --json).
+_TYPES = {"agent_definition": "agent", "prompt": "prompt"}
+
+
 def _agent_of(run_test: RunTest) -> str | None:
     detail = run_test.agent_definition_detail
     if detail is not None and detail.agent_name:
@@ -45,7 +49,7 @@ async def run_list(client: AsyncClient, args: argparse.Namespace, out: Output) -
             [
                 r.id,
                 r.name,
-                r.source_type,
+                _TYPES.get(r.source_type or "", r.source_type),
                 _agent_of(r),
                 len(r.scenarios),
                 len(r.simulate_eval_configs),

@@ -71,6 +71,7 @@ async def run(client: AsyncClient, args: argparse.Namespace, out: Output) -> int
             ]
             for e in items
         ),
+        names=names,
     )
     note = legend(items)
     if note:
