@@ -1,7 +1,9 @@
 """`futureagi-async`: the parser, the dispatch, and the one place errors become exit codes.
 
 Exit codes: 0 success, 1 a gate threshold failed, 2 a usage, configuration or API error,
-130 interrupted, 141 stdout closed early (`... | head -1`: quietly, as Unix tools do).
+130 interrupted. A reader that stops early (`... | head -1`) ends the command quietly with
+0, whatever the format: whether writing notices the closed pipe depends on how much was
+still unwritten when it closed, so no other code could be given consistently.
 Errors are one line on stderr; `--debug` shows the traceback. Credentials are read from
 flags or the environment and never printed: error messages come from the library, which
 builds them from responses only.
@@ -31,8 +33,8 @@ from ._output import Output
 
 __all__ = ["build_parser", "main"]
 
-#: What a process killed by SIGPIPE reports (128 + 13); `set -o pipefail` sees it as such.
-EXIT_BROKEN_PIPE = 141
+#: A reader that went away (`| head -1`): not an error, and the same for every format.
+EXIT_BROKEN_PIPE = 0
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -58,10 +58,16 @@ def console(file: TextIO | None = None) -> Console:
     require_rich()
     from rich.console import Console
 
+    class _Console(Console):
+        def on_broken_pipe(self) -> None:
+            """rich would exit with 1 here; the command line's one rule for a reader that
+            went away is in `_app.main`."""
+            raise BrokenPipeError
+
     file = file or sys.stdout
     # Off a terminal rich assumes 80 columns, which folds every UUID in a CI log or a pipe.
     piped = not getattr(file, "isatty", lambda: False)() and "COLUMNS" not in os.environ
-    return Console(
+    return _Console(
         file=file, highlight=False, soft_wrap=False, width=_PIPED_WIDTH if piped else None
     )
 

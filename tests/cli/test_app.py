@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 
@@ -11,7 +10,7 @@ import pytest
 
 from futureagi_async.testing import TEST_SECRET_KEY
 
-from .helpers import Cli, Served
+from .helpers import Cli, Served, first_run_test
 
 
 def test_missing_credentials_is_one_line(
@@ -100,20 +99,22 @@ def test_limit_must_be_positive(cli: Cli, env: Served, limit: str) -> None:
     assert "argument --limit" in result.err
 
 
-def test_a_closed_pipe_exits_quietly(env: Served) -> None:
-    """`futureagi-async ... --jsonl | head -1`: no message, the SIGPIPE exit status."""
-    read_end, write_end = os.pipe()
-    os.close(read_end)  # the reader is gone before the first write
-    done = subprocess.run(
-        [sys.executable, "-m", "futureagi_async", "run-tests", "list", "--jsonl"],
-        stdout=write_end,
-        stderr=subprocess.PIPE,
-        text=True,
-        check=False,
-    )
-    os.close(write_end)
-    assert done.stderr == ""
-    assert done.returncode == 141
+@pytest.mark.parametrize("fmt", [(), ("--json",), ("--jsonl",)])
+@pytest.mark.parametrize("reads", [0, 100])
+def test_a_closed_pipe_exits_quietly_with_0(env: Served, fmt: tuple[str, ...], reads: int) -> None:
+    """`... | head -1` or `head -c 100`: no message and exit 0, for tables and JSON alike,
+    whether the reader went before the first write or after a few bytes (issue 22.14)."""
+    run_test_id, _ = first_run_test(env)
+    argv = [sys.executable, "-m", "futureagi_async", "calls", "list", run_test_id, *fmt]
+    with subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as process:
+        assert process.stdout is not None
+        assert process.stderr is not None
+        if reads:
+            assert process.stdout.read(reads)
+        process.stdout.close()  # the reader goes away
+        err = process.stderr.read()
+    assert err == b""
+    assert process.returncode == 0
 
 
 def test_python_dash_m() -> None:
