@@ -21,7 +21,7 @@ Field declarations the converter reads (explicitly, from the field's metadata):
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, Self, TypeVar, cast
 
 import attrs
@@ -148,6 +148,16 @@ class Model:
                 text = preview(value)
             parts.append(f"{field.name}={text}")
         return f"{type(self).__qualname__}({', '.join(parts)})"
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+        """The model from its JSON data, as the client reads a response (the converter's
+        `structure`, with the same tolerance): `Model.from_dict(m.to_dict()) == m`, so an
+        export written with `to_dict()` or `to_json()` loads back. Raises
+        `ResponseDecodeError` where a response would (a row without its id, say)."""
+        from .._convert import structure  # the converter imports the models
+
+        return structure(data, cls)
 
     def to_dict(self) -> dict[str, Any]:
         """The API's JSON shape as plain data: the same keys, `.extra` merged back,
