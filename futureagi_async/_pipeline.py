@@ -211,6 +211,10 @@ def _timeout_message(exc: httpx2.TimeoutException, timeouts: httpx2.Timeout) -> 
     return f"no response within the request's timeouts ({timeouts!r})"
 
 
+# OpenSSL's reason for a handshake answered with something that is not TLS.
+_NOT_TLS = "WRONG_VERSION_NUMBER"
+
+
 def _failure(exc: Exception, url: str, timeouts: httpx2.Timeout) -> Exception:
     """The typed error for a failed send: a `_Retry` unless retrying cannot help."""
     chain = list(_chain(exc))
@@ -221,6 +225,14 @@ def _failure(exc: Exception, url: str, timeouts: httpx2.Timeout) -> Exception:
     certificate = next((e for e in chain if isinstance(e, ssl.SSLCertVerificationError)), None)
     if certificate is not None:
         cause, reason = certificate, str(certificate)
+    # https:// to a port that speaks plain HTTP: every retry would fail the same way.
+    not_tls = next((e for e in chain if getattr(e, "reason", None) == _NOT_TLS), None)
+    if not_tls is not None:
+        cause = not_tls
+        reason = (
+            f"the TLS handshake failed ({_NOT_TLS}): the server does not speak TLS on this "
+            "port; if it serves plain HTTP, the base URL should start with http://"
+        )
     error: APIError
     if isinstance(exc, httpx2.DecodingError):
         error = ResponseDecodeError(
@@ -231,8 +243,8 @@ def _failure(exc: Exception, url: str, timeouts: httpx2.Timeout) -> Exception:
     else:
         error = APIConnectionError(reason, method="GET", url=url)
     error.__cause__ = cause
-    if isinstance(error, ResponseDecodeError) or certificate is not None:
-        return error  # permanent: a certificate will fail the same way on every retry
+    if isinstance(error, ResponseDecodeError) or certificate is not None or not_tls is not None:
+        return error  # permanent: a certificate or a plain-HTTP port fails the same way again
     return _Retry(error)
 
 
