@@ -133,3 +133,15 @@ def test_settings_errors_name_the_flags(cli: Cli, env: Served) -> None:
     assert result.code == 2
     assert result.err.startswith("error: --base-url must use https")
     assert "base_url" not in result.err
+
+
+def test_a_bad_key_from_the_environment_is_blamed_on_the_variable(
+    cli: Cli, env: Served, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FI_API_KEY", "x\n")
+    result = cli("run-tests", "list")
+    assert result.code == 2
+    assert result.err.startswith("error: FI_API_KEY must be visible ASCII")
+    assert "--api-key" not in result.err
+    flag = cli("run-tests", "list", "--api-key", "y\n")
+    assert flag.err.startswith("error: --api-key must be visible ASCII")
