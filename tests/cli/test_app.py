@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import signal
+import socket
 import subprocess
 import sys
 
@@ -145,3 +147,18 @@ def test_a_bad_key_from_the_environment_is_blamed_on_the_variable(
     assert "--api-key" not in result.err
     flag = cli("run-tests", "list", "--api-key", "y\n")
     assert flag.err.startswith("error: --api-key must be visible ASCII")
+
+
+def test_sigterm_exits_143_with_a_word(env: Served, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A server that never answers keeps the command waiting; SIGTERM then ends it, said."""
+    with socket.create_server(("127.0.0.1", 0)) as silent:
+        monkeypatch.setenv("FI_BASE_URL", f"http://127.0.0.1:{silent.getsockname()[1]}")
+        argv = [sys.executable, "-m", "futureagi_async", "run-tests", "list"]
+        with subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as process:
+            silent.settimeout(60)
+            connection, _ = silent.accept()  # the command is now waiting for an answer
+            with connection:
+                process.send_signal(signal.SIGTERM)
+                _, err = process.communicate(timeout=60)
+    assert process.returncode == 143
+    assert err.decode().strip() == "terminated"

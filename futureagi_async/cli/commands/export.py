@@ -84,8 +84,10 @@ async def export(
     concurrency: int = 8,
     overwrite: bool = False,
     progress: bool = False,
+    temporary: bool = False,
 ) -> ExportSummary:
-    """The export pipeline the command and the demo share."""
+    """The export pipeline the command and the demo share. `temporary`: `directory` is
+    removed afterwards (the demo's), so a stop must not suggest resuming from it."""
     started = time.perf_counter()
     with naming_a_run_test(name):
         await check_eval_names(client, name, eval_names)
@@ -139,17 +141,28 @@ async def export(
                             writer.write(record.execution, record.calls)
                             show()
         except FutureAGIError as exc:
+            saved = (
+                "the files were temporary and are removed"
+                if temporary
+                else f"are saved in {directory}; rerun the same command to resume"
+            )
             raise UsageError(
-                f"{exc} ({len(writer.done)} of {len(executions)} executions are saved in "
-                f"{directory}; rerun the same command to resume)"
+                f"{exc} ({len(writer.done)} of {len(executions)} executions {saved})"
             ) from exc
         except BaseException:
             # After the bar's last redraw, so this is the last line on the terminal.
-            print(
-                f"stopped: {len(writer.done)} of {len(executions)} executions are saved in "
-                f"{directory}; rerun the same command to resume",
-                file=sys.stderr,
-            )
+            if temporary:
+                print(
+                    f"stopped after {len(writer.done)} of {len(executions)} executions; the "
+                    "files were temporary and are removed (pass --out DIR to keep them)",
+                    file=sys.stderr,
+                )
+            else:
+                print(
+                    f"stopped: {len(writer.done)} of {len(executions)} executions are saved in "
+                    f"{directory}; rerun the same command to resume",
+                    file=sys.stderr,
+                )
             raise
         files = writer.finish()
         return ExportSummary(
