@@ -7,7 +7,7 @@ from contextlib import contextmanager
 
 from .._errors import NotFoundError
 
-__all__ = ["UsageError", "naming_a_run_test"]
+__all__ = ["UsageError", "install_hint", "naming_a_run_test"]
 
 
 class UsageError(Exception):
@@ -16,6 +16,14 @@ class UsageError(Exception):
     Raised for mistakes the user can fix by changing the command: a bad threshold, an
     unknown run test name, a directory holding another export.
     """
+
+
+def install_hint(extra: str) -> str:
+    """How to install an extra, from PyPI or (while the package is not there) a clone."""
+    return (
+        f"pip install 'futureagi-async[{extra}]', or from a clone of the repository "
+        f"pip install '.[{extra}]'"
+    )
 
 
 @contextmanager

@@ -30,7 +30,7 @@ import attrs
 
 from .._json import dumps
 from ..models import CallExecution, SimulationExecution
-from ._errors import UsageError
+from ._errors import UsageError, install_hint
 from ._jsonable import jsonable
 from ._parquet_dataset import CALLS, EXECUTIONS, ParquetDataset
 
@@ -174,7 +174,7 @@ class ExportWriter:
                 )
             except ImportError:
                 raise UsageError(
-                    "Parquet needs the 'parquet' extra: pip install 'futureagi-async[parquet]'"
+                    f"Parquet needs the 'parquet' extra: {install_hint('parquet')}"
                 ) from None
         self.directory = directory
         self._formats = tuple(f for f in FORMATS if f in formats)

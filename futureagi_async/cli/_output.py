@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Literal, TextIO, TypeVar
 
 from .._json import dumps
-from ._errors import UsageError
+from ._errors import UsageError, install_hint
 from ._jsonable import jsonable
 
 if TYPE_CHECKING:
@@ -41,7 +41,7 @@ _GAP = 2  # between two columns
 _SHORTENED = "(ids shortened to fit the terminal: --wide shows them whole, --json gives everything)"
 
 _MISSING_RICH = (
-    "tables and progress bars need the 'cli' extra: pip install 'futureagi-async[cli]' "
+    f"tables and progress bars need the 'cli' extra: {install_hint('cli')} "
     "(or use --json / --jsonl)"
 )
 
@@ -118,10 +118,10 @@ class Output:
         """A table that fits the terminal: ids shortened if need be (see `_ID_COLUMNS`),
         names (and the columns in `names`, headed by one) and one-word cells kept whole, and
         only the other columns folded."""
+        out = console(self.file)  # first: says how to install rich when it is missing
         from rich import box
         from rich.table import Table
 
-        out = console(self.file)
         cells = [[cell_text(value) for value in row] for row in rows]
         shorten = not self.wide and _width(columns, cells) > out.width
         if shorten:
