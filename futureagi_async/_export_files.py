@@ -43,6 +43,7 @@ import attrs
 from ._convert import unstructure
 from ._export_lock import LOCK, Lease
 from ._export_target import ExportError, ExportTarget, open_target
+from ._extras import install_hint
 from ._json import dumps
 from ._parquet_dataset import CALLS, EXECUTIONS, ParquetDataset
 from .models import CallExecution, SimulationExecution
@@ -199,7 +200,7 @@ class ExportWriter:
                 )
             except ImportError:
                 raise ExportError(
-                    "Parquet needs the 'parquet' extra: pip install 'futureagi-async[parquet]'"
+                    f"Parquet needs the 'parquet' extra: {install_hint('parquet')}"
                 ) from None
         self._formats = tuple(f for f in FORMATS if f in formats)
         self._overwrite = overwrite
@@ -210,6 +211,7 @@ class ExportWriter:
         self.rows_written = 0
         self.finished: Finished | None = None
         self._lease = Lease(target, run_test, lease_seconds)
+        self._made_root = False
 
     # --- paths --------------------------------------------------------------------------
 
@@ -227,6 +229,9 @@ class ExportWriter:
     def _open(self) -> None:
         target = self.target
         with target.errors("opening the export"):
+            # A local folder this export makes is removed again if it ends up empty (an
+            # export refused after the lock, say), so a refusal leaves nothing behind.
+            self._made_root = target.local and not target.exists(target.root)
             # Before the lock, so that not even the lock is left in someone else's folder.
             names = target.names(target.root)
             foreign = [n for n in names if n not in _OURS and not n.startswith(".")]
@@ -242,6 +247,12 @@ class ExportWriter:
             except BaseException:
                 self._lease.release()
                 raise
+
+    def _close(self) -> None:
+        self._lease.release()
+        if self._made_root:
+            with self.target.errors("closing the export"):
+                self.target.remove_if_empty(self.target.root)
 
     def _read_state(self) -> None:
         target = self.target
@@ -458,7 +469,7 @@ async def open_export(
         yield writer
     finally:
         with anyio.CancelScope(shield=True):
-            await anyio.to_thread.run_sync(writer._lease.release)
+            await anyio.to_thread.run_sync(writer._close)
 
 
 def _csv_line(values: Iterable[Any]) -> bytes:

@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
 from ._errors import FutureAGIError
+from ._extras import install_hint
 
 __all__ = ["SCHEMES", "ExportError", "ExportTarget", "open_target"]
 
@@ -199,6 +200,12 @@ class ExportTarget:
         with suppress(FileNotFoundError):
             self.fs.rm(path, recursive=True)
 
+    def remove_if_empty(self, path: str) -> None:
+        """Remove a local directory that holds nothing (an object store has none to remove)."""
+        if self.local and not self.names(path):
+            with suppress(OSError):
+                self.fs.rmdir(path)
+
     @staticmethod
     def _hidden(path: str) -> str:
         # Readers and the export itself skip names that start with a dot.
@@ -217,7 +224,7 @@ def open_target(destination: str | os.PathLike[str]) -> ExportTarget:
         from fsspec.implementations.local import LocalFileSystem, make_path_posix
     except ImportError:
         raise ExportError(
-            "the export writer needs fsspec: pip install 'futureagi-async[cli]' "
+            f"the export writer needs fsspec: {install_hint('cli')} "
             "(or the 's3', 'gcs' or 'azure' extra)"
         ) from None
     if isinstance(destination, os.PathLike) or "://" not in destination:
@@ -248,9 +255,7 @@ def open_target(destination: str | os.PathLike[str]) -> ExportTarget:
         # no listing cache, since another process may be writing the same prefix.
         fs, root = url_to_fs(destination, skip_instance_cache=True, use_listings_cache=False)
     except ImportError:
-        raise ExportError(
-            f"{shown}: needs {package}: pip install 'futureagi-async[{extra}]'"
-        ) from None
+        raise ExportError(f"{shown}: needs {package}: {install_hint(extra)}") from None
     except _storage_failures() as exc:
         raise ExportError(f"{shown}: {_reason(exc)}") from None
     return ExportTarget(fs, root, shown, local=False)

@@ -203,7 +203,7 @@ async def _timed_fetch(
         return Fetch(fake.stats.requests_served, len(ids), seconds)
 
 
-async def _demo(args: argparse.Namespace, directory: Path) -> int:
+async def _demo(args: argparse.Namespace, directory: Path, *, temporary: bool = False) -> int:
     from ...testing import TEST_API_KEY, TEST_SECRET_KEY
     from ...testing.__main__ import build_fake
 
@@ -222,6 +222,7 @@ async def _demo(args: argparse.Namespace, directory: Path) -> int:
             concurrency=args.concurrency,
             overwrite=True,
             progress=wants_bar(args.progress),
+            temporary=temporary,
         )
         concurrent = await _timed_fetch(
             base_url, name, ids, concurrency=args.concurrency, fake=fake
@@ -238,6 +239,6 @@ def main(args: argparse.Namespace) -> int:
     if args.out is not None:
         return anyio.run(partial(_demo, args, args.out))
     with tempfile.TemporaryDirectory(prefix="futureagi-demo-") as tmp:
-        code = anyio.run(partial(_demo, args, Path(tmp)))
+        code = anyio.run(partial(_demo, args, Path(tmp), temporary=True))
         console().print("  (the files were temporary: pass --out DIR to keep them)")
         return code

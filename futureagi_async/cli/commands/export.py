@@ -14,7 +14,7 @@ from ..._errors import FutureAGIError
 from ...export import FORMATS, open_export
 from .._arguments import Subcommands, add_command, at_least
 from .._errors import UsageError, naming_a_run_test
-from .._eval_names import config_names
+from .._eval_names import check_eval_names, config_names
 from .._output import Output
 from .._progress import ProgressBar, wants_bar
 
@@ -89,8 +89,10 @@ async def export(
     concurrency: int = 8,
     overwrite: bool = False,
     progress: bool = False,
+    temporary: bool = False,
 ) -> ExportSummary:
-    """The export pipeline the command and the demo share."""
+    """The export pipeline the command and the demo share. `temporary`: `directory` is
+    removed afterwards (the demo's), so a stop must not suggest resuming from it."""
     started = time.perf_counter()
     unknown = sorted(set(formats) - set(FORMATS))
     if unknown or not formats:
@@ -115,6 +117,7 @@ async def export(
                 already_done=True,
             )
         with naming_a_run_test(name):
+            await check_eval_names(client, name, eval_names)
             executions = await client.simulation.runs(name, eval_names=eval_names).collect()
         await writer.begin(evals=config_names(executions))
         skipped = len(writer.done)
@@ -147,17 +150,28 @@ async def export(
                             await writer.write(record.execution, record.calls)
                             show()
         except FutureAGIError as exc:
+            saved = (
+                "the files were temporary and are removed"
+                if temporary
+                else f"are saved in {directory}; rerun the same command to resume"
+            )
             raise UsageError(
-                f"{exc} ({len(writer.done)} of {len(executions)} executions are saved in "
-                f"{directory}; rerun the same command to resume)"
+                f"{exc} ({len(writer.done)} of {len(executions)} executions {saved})"
             ) from exc
         except BaseException:
             # After the bar's last redraw, so this is the last line on the terminal.
-            print(
-                f"stopped: {len(writer.done)} of {len(executions)} executions are saved in "
-                f"{directory}; rerun the same command to resume",
-                file=sys.stderr,
-            )
+            if temporary:
+                print(
+                    f"stopped after {len(writer.done)} of {len(executions)} executions; the "
+                    "files were temporary and are removed (pass --out DIR to keep them)",
+                    file=sys.stderr,
+                )
+            else:
+                print(
+                    f"stopped: {len(writer.done)} of {len(executions)} executions are saved in "
+                    f"{directory}; rerun the same command to resume",
+                    file=sys.stderr,
+                )
             raise
         files = await writer.finish()
         return ExportSummary(
