@@ -171,7 +171,7 @@ class Throttle:
     async def turn(self, paces: Sequence[Pace]) -> tuple[int, float]:
         """Wait for the pause to pass and for a turn of every pace; then the request goes.
 
-        Returns (the pause epoch it is sent in, seconds waited). Call it holding a slot of
+        Returns (the pause epoch it is sent in, seconds waited, 0 when the turn was free). Call it holding a slot of
         the concurrency bound, right before sending, so the turn's time is the send's.
         """
         started = anyio.current_time()
@@ -187,13 +187,15 @@ class Throttle:
                     for pace in paces:
                         pace.take(now)
                     break
-                if not announced and wait >= _NOTABLE_WAIT:
+                if not announced:
                     announced = True
-                    _announce(wait)
-                    if now >= self.paused_until:
-                        logger.debug("waiting %.2fs for a turn within the rate limit", wait)
+                    if wait >= _NOTABLE_WAIT:
+                        _announce(wait)
+                        if now >= self.paused_until:
+                            logger.debug("waiting %.2fs for a turn within the rate limit", wait)
                 await anyio.sleep(wait)
-        waited = anyio.current_time() - started
+        # Taking a free turn costs a checkpoint or two; only a real wait counts as one.
+        waited = anyio.current_time() - started if announced else 0.0
         self.requests += 1
         self.wait_seconds += waited
         return self.epoch, waited

@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 from .._convert import structure
 from .._pager import DEFAULT_LOOKAHEAD, Page, Pager
 from .._pipeline import Pipeline
+from .._tracing import current
 from ._shared import page_from
 
 __all__ = ["Resource"]
@@ -24,14 +25,20 @@ class Resource:
         self._pipeline = pipeline
 
     async def _get(
-        self, path: str, params: Mapping[str, str], model: type[T], *, wrapped: bool = False
+        self,
+        path: str,
+        params: Mapping[str, str],
+        model: type[T],
+        *,
+        template: str,
+        wrapped: bool = False,
     ) -> T:
-        """One object of type `model` from `path`."""
+        """One object of type `model` from `path`, whose pattern is `template`."""
 
         def decode(body: Any) -> T:
             return structure(body, model)
 
-        return await self._pipeline.get(path, params, decode, wrapped=wrapped)
+        return await self._pipeline.get(path, params, decode, wrapped=wrapped, template=template)
 
     def _list(
         self,
@@ -39,12 +46,14 @@ class Resource:
         params: Mapping[str, str],
         model: type[T],
         *,
+        template: str,
         key: Callable[[T], Hashable | None],
         wrapped: bool = False,
         read_page: Callable[[Any, int], Page[T]] | None = None,
         first_params: Callable[[], Awaitable[Mapping[str, str]]] | None = None,
     ) -> Pager[T]:
-        """Every `model` of a listing; `params["limit"]` is its page size.
+        """Every `model` of a listing; `params["limit"]` is its page size; `template` the
+        pattern of `path` (`simulate/run-tests/{run_test_id}/call-executions/`), for tracing.
 
         `read_page(body, page)` replaces the usual reading of a page (a `results` list with
         `count` / `total_pages` beside it) for a listing shaped otherwise. `first_params()`
@@ -69,8 +78,25 @@ class Resource:
             if page == 1 and pending:
                 extra.update(await pending[0]())
                 pending.clear()
-            return await self._pipeline.get(
-                path, {**params, **extra, "page": str(page)}, decode, wrapped=wrapped
-            )
+            telemetry = current()
+            if telemetry is None:
+                return await self._pipeline.get(
+                    path,
+                    {**params, **extra, "page": str(page)},
+                    decode,
+                    wrapped=wrapped,
+                    template=template,
+                )
+            attributes = {"url.template": "/" + template, "futureagi.page": page}
+            with telemetry.span("futureagi.page", attributes):
+                result = await self._pipeline.get(
+                    path,
+                    {**params, **extra, "page": str(page)},
+                    decode,
+                    wrapped=wrapped,
+                    template=template,
+                )
+            telemetry.count_page()
+            return result
 
         return Pager(fetch, lookahead=DEFAULT_LOOKAHEAD, key=key)
