@@ -175,10 +175,12 @@ class Pipeline:
                     retry_after = signal.retry_after
                     if isinstance(signal.error, RateLimitError):
                         pause = self._pause_for(retry_after)
-                        left = throttle.rate_limited(signal.epoch, pause)
-                        # A hint past what a retry may wait still ends the retries; any
-                        # other is the client's pause, which the next attempt waits out.
-                        if retry_after is None or retry_after <= policy.max_retry_after:
+                        # A hint past what a retry may wait (days) pauses nothing and ends
+                        # this call's retries; any other is the client's pause, which the
+                        # next attempt waits out.
+                        absurd = pause > policy.max_retry_after
+                        left = throttle.rate_limited(signal.epoch, 0.0 if absurd else pause)
+                        if not absurd:
                             retry_after = left
                     wait = policy.wait_before(
                         retry,
