@@ -171,8 +171,9 @@ class Throttle:
     async def turn(self, paces: Sequence[Pace]) -> tuple[int, float]:
         """Wait for the pause to pass and for a turn of every pace; then the request goes.
 
-        Returns (the pause epoch it is sent in, seconds waited, 0 when the turn was free). Call it holding a slot of
-        the concurrency bound, right before sending, so the turn's time is the send's.
+        Returns (the pause epoch it is sent in, seconds waited: 0 when the turn was free).
+        Call it holding a slot of the concurrency bound, right before sending, so the turn's
+        time is the send's.
         """
         started = anyio.current_time()
         async with AsyncExitStack() as stack:

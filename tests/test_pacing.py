@@ -79,7 +79,7 @@ def statuses(fake: FakeAPI) -> list[int]:
         (True, 1),
         (5, None),
         (2.5, 1),
-    ],  # fmt: skip
+    ],
 )
 def test_rate_limit_rejects_nonsense(requests: Any, per_seconds: Any) -> None:
     with pytest.raises(fa.ConfigurationError, match="RateLimit"):
@@ -207,12 +207,13 @@ async def test_one_429_pauses_the_whole_client_until_retry_after(real_waits: Non
     # arrives a whole Retry-After (1 s: the fake sends whole seconds) later.
     first_refusal = next(t for t, admitted in arrivals if not admitted)
     later = [t for t, _ in arrivals if t > first_refusal + 0.1]
-    assert later and later[0] - first_refusal >= 1.0 - 0.05
+    assert later
+    assert later[0] - first_refusal >= 1.0 - 0.05
     assert stats.wait_seconds > 0
 
 
 async def test_a_rate_limit_bounds_the_pause_to_its_window(real_waits: None) -> None:
-    fake, limiter = limited_fake(2, 0.3, latency=0.01)
+    fake, _limiter = limited_fake(2, 0.3, latency=0.01)
     events: list[float] = []
     # The client believes in more than the server allows: it learns from the 429s.
     async with fake.client(rate_limit=fa.RateLimit(4, 0.3)) as client:
@@ -226,7 +227,8 @@ async def test_a_rate_limit_bounds_the_pause_to_its_window(real_waits: None) -> 
     assert stats.concurrency == client.config.max_concurrency  # paced, so not adaptive
     # A 1-second Retry-After would make this take over a second; the window bounds it.
     assert elapsed < 0.9
-    assert events and max(events) <= 0.3 + 0.01
+    assert events
+    assert max(events) <= 0.3 + 0.01
 
 
 async def test_no_requests_counted_twice_after_a_pause(real_waits: None) -> None:
@@ -337,16 +339,17 @@ async def test_pacing_over_loopback(http_backend: str, anyio_backend_name: str) 
     if http_backend == "aiohttp" and anyio_backend_name != "asyncio":
         pytest.skip("aiohttp runs on asyncio only")
     fake, limiter = limited_fake(3, 0.2)
-    async with fake.serve() as base_url:
-        async with fa.AsyncClient(
+    async with (
+        fake.serve() as base_url,
+        fa.AsyncClient(
             fake.api_key,
             fake.secret_key,
             base_url=base_url,
             http_backend=http_backend,  # type: ignore[arg-type]
             rate_limit=fa.RateLimit(3, 0.2),
-        ) as client:
-            async with client.run_tests.get_many(ids_of(fake, 7)) as results:
-                assert len([r async for r in results]) == 7
-    assert all(admitted for _, admitted in limiter.arrivals) or (
-        sum(not admitted for _, admitted in limiter.arrivals) <= 1
-    )
+        ) as client,
+    ):
+        async with client.run_tests.get_many(ids_of(fake, 7)) as results:
+            assert len([r async for r in results]) == 7
+    # Loopback jitter may land one request in the window before: one 429 at most.
+    assert sum(not admitted for _, admitted in limiter.arrivals) <= 1
