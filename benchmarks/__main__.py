@@ -353,6 +353,18 @@ def scenario_decode(args: argparse.Namespace, out: list[str], ratios: Ratios) ->
     emit(out, [*lines, "```", ""])
 
 
+def scenario_ratelimit(args: argparse.Namespace, out: list[str], ratios: Ratios) -> None:
+    """Scenario 4: benchmarks/ratelimit.py, an export under the organisation's rate limit."""
+    from . import ratelimit
+
+    argv = ["--transports", ",".join(args.transports)]
+    if args.quick:
+        argv += ["--pages", "50"]
+    emit(out, ["### 4. Under a rate limit (benchmarks/ratelimit.py)", ""])
+    out += ratelimit.main(argv)
+    emit(out, [""])
+
+
 #: Issue 9's goals: (name, ratio key, at most). Judged on the medians of the per-round ratios.
 GOALS = [
     ("default pool: library wall vs raw httpx2 + json.loads, C=16, TLS",
@@ -412,6 +424,7 @@ SCENARIOS = {
     "decode": scenario_decode,
     "paging": scenario_paging,
     "memory": scenario_memory,
+    "ratelimit": scenario_ratelimit,
 }
 
 

@@ -10,9 +10,10 @@ on their own come back together at the window's edge, and most of them get 429 a
 - A 429 pauses the whole client (the `Throttle`, shared) until its `Retry-After` has passed,
   once: a 429 to a request sent before that pause began is the same event, and what was sent
   before the pause no longer counts against the window that follows it.
-- Without a `RateLimit`, a 429 also halves the client's concurrency, and each calm second
-  (no 429) gives one slot back, up to `max_concurrency` (AIMD, as TCP and AWS's adaptive
-  retries do).
+- Without a `RateLimit`, a 429 also halves the client's concurrency (half of what was in
+  flight, as TCP does), each other 429 of the same burst takes one more slot (those requests
+  were all past the limit), and each calm second (no 429) gives one slot back, up to
+  `max_concurrency`: additive increase, multiplicative decrease.
 
 Everything here is anyio, so it runs on asyncio and trio alike.
 """
@@ -208,6 +209,10 @@ class Throttle:
         """
         self.rate_limited_count += 1
         now = anyio.current_time()
+        if epoch == self.epoch - 1 and self.adaptive:
+            # Sent with the one that paused the client, and also past the limit: the
+            # window had room for none of them, so neither does the concurrency.
+            self.limiter.total_tokens = max(1, int(self.limiter.total_tokens) - 1)
         if epoch == self.epoch:
             self.epoch += 1
             self.pauses += 1
@@ -216,7 +221,10 @@ class Throttle:
             self.paused_until = max(self.paused_until, now + pause)
             concurrency = ""
             if self.adaptive:
-                total = max(1, int(self.limiter.total_tokens) // 2)
+                # Half of what was in flight (TCP's FlightSize / 2), not of the bound,
+                # which a pager's look-ahead may never have filled.
+                in_flight = self.limiter.borrowed_tokens + 1
+                total = max(1, min(int(self.limiter.total_tokens), in_flight) // 2)
                 self.limiter.total_tokens = total
                 self._calm_since = self.paused_until
                 concurrency = f"; concurrency now {total}"
