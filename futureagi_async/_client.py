@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from contextlib import AbstractAsyncContextManager
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from types import TracebackType
 from typing import Any, Literal, Self, overload
 
@@ -26,6 +26,7 @@ from ._http import HttpBackend, VerifyTypes, build_pool, lend
 from ._logs import setup_logging
 from ._pacing import ClientStats, Pace, RateLimit, Throttle
 from ._pipeline import Pipeline, SharedResources
+from ._tracing import logical_span
 from .resources import RunTests, Simulation, TestExecutions
 
 __all__ = ["AsyncClient"]
@@ -212,18 +213,22 @@ class AsyncClient:
         `bounded_map`: the first one cancels the rest and is raised, unless
         `return_exceptions=True` yields an `Outcome` (keyed by execution id) per execution.
         """
-        return export(
-            self.run_tests,
-            self.test_executions,
-            self.simulation,
-            run_test_name,
-            execution_ids=execution_ids,
-            transcripts=transcripts,
-            eval_names=eval_names,
-            concurrency=concurrency,
-            ordered=ordered,
-            return_exceptions=return_exceptions,
-            progress=progress,
+        return _traced(
+            "futureagi.export",
+            {"futureagi.run_test_name": run_test_name, "futureagi.concurrency": concurrency},
+            export(
+                self.run_tests,
+                self.test_executions,
+                self.simulation,
+                run_test_name,
+                execution_ids=execution_ids,
+                transcripts=transcripts,
+                eval_names=eval_names,
+                concurrency=concurrency,
+                ordered=ordered,
+                return_exceptions=return_exceptions,
+                progress=progress,
+            ),
         )
 
     @property
@@ -262,3 +267,13 @@ class AsyncClient:
             f"<AsyncClient {state} base_url={str(config.base_url)!r} "
             f"max_concurrency={config.max_concurrency}>"
         )
+
+
+@asynccontextmanager
+async def _traced(
+    name: str, attributes: Mapping[str, Any], inner: AbstractAsyncContextManager[Any]
+) -> AsyncIterator[Any]:
+    """`inner` inside a span (when tracing), current for the work it starts and the body."""
+    with logical_span(name, **attributes):
+        async with inner as value:
+            yield value
