@@ -131,7 +131,8 @@ class Pace:
     def wait(self, now: float, forget_before: float) -> float:
         """Seconds until the next turn (0: now)."""
         sent = self._sent
-        while sent and (sent[0] <= now - self.window or sent[0] < forget_before):
+        # The same sum as the wait below, so a turn that is due is always pruned (floats).
+        while sent and (sent[0] + self.window <= now or sent[0] < forget_before):
             sent.popleft()
         if len(sent) < self.rate_limit.requests:
             return 0.0

@@ -152,10 +152,11 @@ class Pipeline:
     def _pause_for(self, hint: float | None) -> float:
         """How long a 429 pauses the client: its hint, else a second, and never longer than
         the window of a `rate_limit` (a fixed window ends within it; the header's whole
-        seconds would overshoot a short one)."""
+        seconds would overshoot a short one). With a view's limit inside the client's, the
+        longer window is the organisation's."""
         pause = DEFAULT_PAUSE if hint is None else hint
         if self.paces:
-            pause = min(pause, min(p.rate_limit.per_seconds for p in self.paces))
+            pause = min(pause, max(p.rate_limit.per_seconds for p in self.paces))
         return pause
 
     async def _call(self, url: str, template: str | None) -> Any:
