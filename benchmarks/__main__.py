@@ -358,7 +358,7 @@ def scenario_ratelimit(args: argparse.Namespace, out: list[str], ratios: Ratios)
     """Scenario 4: benchmarks/ratelimit.py, an export under the organisation's rate limit."""
     from . import ratelimit
 
-    argv = ["--transports", ",".join(args.transports)]
+    argv = ["--transports", ",".join(args.transports), "--rounds", str(args.rounds)]
     if args.quick:
         argv += ["--pages", "50"]
     emit(out, ["### 4. Under a rate limit (benchmarks/ratelimit.py)", ""])

@@ -220,6 +220,7 @@ def main(argv: list[str] | None = None) -> list[str]:
         "|---|---|---|---|---|---|---|",
     ]
     print("\n".join(lines), flush=True)
+    verdicts: list[str] = []
     for transport in [t for t in args.transports.split(",") if t]:
         with limited_server(transport, args.pages * 10, args.limit, args.window) as (url, eid, ca):
             results: dict[str, list[dict[str, Any]]] = {c: [] for c in CONTENDERS}
@@ -238,7 +239,28 @@ def main(argv: list[str] | None = None) -> list[str]:
                 )
                 lines.append(line)
                 print(line, flush=True)
+                verdicts.append(_verdict(transport, contender, runs, ratios, once))
+    lines += ["", *verdicts]
+    print("\n".join(["", *verdicts]), flush=True)
     return lines
+
+
+def _verdict(
+    transport: str, contender: str, runs: list[dict[str, Any]], ratios: list[float], once: bool
+) -> str:
+    """Issue 21's goals: paced, within 1.10 x the ideal and at most one 429 a window;
+    adaptive, at most 3 429s in each window after the first; every row once."""
+    worst_window = max(max(r["per_window"]) for r in runs)
+    later = max(max(r["per_window"][1:], default=0) for r in runs)
+    if contender == "library, rate_limit":
+        met = statistics.median(ratios) <= 1.10 and worst_window <= 1 and once
+        goal = "wall <= 1.10 x ideal, <= 1 429 per window, rows once"
+    elif contender == "library, adaptive":
+        met = later <= 3 and once
+        goal = "<= 3 429s in every window after the first, rows once"
+    else:
+        return f"- {transport}, {contender}: a baseline (most 429s in a later window: {later})"
+    return f"- {transport}, {contender}: {goal}: {'met' if met else 'MISSED'}"
 
 
 def _fmt(values: list[float]) -> str:
