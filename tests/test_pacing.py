@@ -355,3 +355,19 @@ async def test_pacing_over_loopback(http_backend: str, anyio_backend_name: str) 
         assert len([r async for r in results]) == 7
     # Loopback jitter may land one request in the window before: one 429 at most.
     assert sum(not admitted for _, admitted in limiter.arrivals) <= 1
+
+
+def test_the_fake_server_flags() -> None:
+    import argparse
+
+    from futureagi_async.testing.__main__ import add_arguments, build_fake
+
+    parser = argparse.ArgumentParser()
+    add_arguments(parser)
+    fake = build_fake(parser.parse_args(["--rate-limit", "5", "--rate-window", "0.5"]))
+    assert fake.app.limiter is not None
+    assert (fake.app.limiter.limit, fake.app.limiter.window) == (5, 0.5)
+    assert build_fake(parser.parse_args([])).app.limiter is None
+    for bad in (["--rate-limit", "0"], ["--rate-window", "0"], ["--rate-window", "x"]):
+        with pytest.raises(SystemExit):
+            parser.parse_args(bad)
