@@ -146,6 +146,35 @@ class Telemetry:
             raise
         _guard(manager.__exit__, None, None, None)
 
+    def start_span(self, name: str, attributes: Mapping[str, Any]) -> Span | None:
+        """A span that is not current (see `enter`), for a call that spans many steps."""
+        try:
+            return self.tracer.start_span(name, attributes=dict(attributes))
+        except Exception:
+            logger.debug("OpenTelemetry failed to start a span", exc_info=True)
+            return None
+
+    def enter(self, span: Span) -> object | None:
+        """Make `span` current until `leave(token)`, in this task."""
+        try:
+            return otel_context.attach(otel_trace.set_span_in_context(span))
+        except Exception:
+            logger.debug("OpenTelemetry failed to enter a span", exc_info=True)
+            return None
+
+    def leave(self, token: object | None) -> None:
+        if token is not None:
+            _guard(otel_context.detach, token)
+
+    def finish(self, span: Span, error: BaseException | None) -> None:
+        try:
+            if error is not None:
+                span.record_exception(error)
+                span.set_status(otel_trace.StatusCode.ERROR, type(error).__qualname__)
+            span.end()
+        except Exception:
+            logger.debug("OpenTelemetry failed to end a span", exc_info=True)
+
     @contextmanager
     def attempt(
         self,

@@ -152,6 +152,11 @@ async def test_pages_and_fan_outs_are_logical_spans(recorded: Recorded) -> None:
     for page in pages:
         assert page.attributes is not None
         assert page.attributes["url.template"] == "/simulate/run-tests/"
+    (walk,) = [s for s in spans if s.name == "futureagi.list"]
+    assert walk.attributes is not None
+    assert walk.attributes["url.template"] == "/simulate/run-tests/"
+    assert walk.context is not None
+    assert all(p.parent is not None and p.parent.span_id == walk.context.span_id for p in pages)
     listing = [s for s in recorded.http_spans() if s.name == "GET /simulate/run-tests/"]
     assert {s.parent.span_id for s in listing if s.parent} == {
         p.context.span_id for p in pages if p.context
@@ -170,6 +175,20 @@ async def test_pages_and_fan_outs_are_logical_spans(recorded: Recorded) -> None:
         "/simulate/run-tests/",
         "/simulate/run-tests/{run_test_id}/",
     }
+
+
+async def test_a_failed_listing_ends_its_span_with_the_error(recorded: Recorded) -> None:
+    fake = FakeAPI()
+    fake.faults.push("500", path="/simulate/run-tests/")
+    async with fake.client() as client:
+        with pytest.raises(fa.ServerError):
+            await client.run_tests.list().collect()
+        # Left midway: the span is not ended, and not exported.
+        async for _ in client.run_tests.list(page_size=1):
+            break
+    (walk,) = [s for s in recorded.spans if s.name == "futureagi.list"]
+    assert walk.status.status_code == trace.StatusCode.ERROR
+    assert [e.name for e in walk.events] == ["exception"]
 
 
 async def test_an_export_is_one_span_over_its_work(recorded: Recorded) -> None:
