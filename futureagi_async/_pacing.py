@@ -192,10 +192,10 @@ class Throttle:
                     break
                 if not announced:
                     announced = True
-                    if wait >= _NOTABLE_WAIT:
+                    # A pause was announced when it began; a turn's wait is told here.
+                    if wait >= _NOTABLE_WAIT and now >= self.paused_until:
                         _announce(wait)
-                        if now >= self.paused_until:
-                            logger.debug("waiting %.2fs for a turn within the rate limit", wait)
+                        logger.debug("waiting %.2fs for a turn within the rate limit", wait)
                 await anyio.sleep(wait)
         # Taking a free turn costs a checkpoint or two; only a real wait counts as one.
         waited = anyio.current_time() - started if announced else 0.0

@@ -196,7 +196,10 @@ class Pipeline:
                     logger.info(
                         "GET %s: retry %d in %.2fs after: %s", url, retry, wait, signal.error
                     )
-                    await anyio.sleep(wait)
+                    if not isinstance(signal.error, RateLimitError):
+                        await anyio.sleep(wait)
+                    # After a 429 the next attempt's turn waits out the client's pause (and
+                    # counts it in `stats.wait_seconds`).
         raise APITimeoutError(
             f"no answer within total_timeout={self.config.total_timeout:g}s",
             method="GET",

@@ -218,32 +218,32 @@ async def test_a_rate_limit_bounds_the_pause_to_its_window(real_waits: None) -> 
     # The client believes in more than the server allows: it learns from the 429s.
     async with fake.client(rate_limit=fa.RateLimit(4, 0.3)) as client:
         with watch_waits(events.append):
-            started = anyio.current_time()
             async with client.run_tests.get_many(ids_of(fake, 4), concurrency=4) as results:
                 assert len([r async for r in results]) == 4
-            elapsed = anyio.current_time() - started
         stats = client.stats
     assert stats.pauses >= 1
     assert stats.concurrency == client.config.max_concurrency  # paced, so not adaptive
-    # A 1-second Retry-After would make this take over a second; the window bounds it.
-    assert elapsed < 0.9
+    # The fake asked for a whole second; no wait was longer than the window.
     assert events
-    assert max(events) <= 0.3 + 0.01
+    assert max(events) <= 0.3 * 1.02 + 1e-9
 
 
 async def test_no_requests_counted_twice_after_a_pause(real_waits: None) -> None:
     """After a pause, the window starts afresh: the pace does not wait for the sends made
     before it."""
     fake, _ = limited_fake(3, 0.3, latency=0.01)
+    events: list[float] = []
     async with fake.client(rate_limit=fa.RateLimit(3, 0.3)) as client:
-        # Someone else in the organisation used the window: two 429s.
+        # Someone else in the organisation used the window: a 429.
         fake.faults.push("429-envelope", times=1)
-        started = anyio.current_time()
-        async with client.run_tests.get_many(ids_of(fake, 3), concurrency=3) as results:
-            assert len([r async for r in results]) == 3
-        elapsed = anyio.current_time() - started
-    # One pause of at most a window, then the three fit the next window: no second wait.
-    assert elapsed < 2 * 0.3 + 0.1
+        with watch_waits(events.append):
+            async with client.run_tests.get_many(ids_of(fake, 3), concurrency=3) as results:
+                assert len([r async for r in results]) == 3
+        assert client.stats.pauses == 1
+    # The pause, of the window; then the three fit the next window: no wait for a turn
+    # (which a pace still counting the sends before the pause would have made).
+    assert len(events) == 1
+    assert events[0] == pytest.approx(0.3, abs=0.02)
 
 
 # --- bad Retry-After ------------------------------------------------------------------------
@@ -282,17 +282,21 @@ async def test_a_retry_after_of_days_is_not_obeyed(real_waits: None) -> None:
         assert await fetch(client) == {"id": "x"}
     # With a rate limit, the pause is bounded by its window and the call goes on.
     client, sent = scripted(limited("172800"), rate_limit=fa.RateLimit(5, 0.2))
-    with anyio.fail_after(1):
+    events: list[float] = []
+    with anyio.fail_after(10), watch_waits(events.append):
         assert await fetch(client) == {"id": "x"}
-    assert 0.2 - 0.02 <= sent[1] - sent[0] < 1
+    assert events == [pytest.approx(0.2, abs=0.02)]
+    assert sent[1] - sent[0] >= 0.2 - 0.02
 
 
 @pytest.mark.parametrize("header", ["-5", "soon", "1e999", "Wed, 21 Oct 2015 07:28:00 GMT"])
 async def test_a_garbage_retry_after_gets_a_short_pause(real_waits: None, header: str) -> None:
-    client, sent = scripted(limited(header), rate_limit=fa.RateLimit(5, 0.1))
-    with anyio.fail_after(2):
+    client, _ = scripted(limited(header), rate_limit=fa.RateLimit(5, 0.1))
+    events: list[float] = []
+    with anyio.fail_after(10), watch_waits(events.append):
         assert await fetch(client) == {"id": "x"}
-    assert sent[1] - sent[0] < 1
+    # No hint: a second's pause, bounded by the window (a past date may read as 0).
+    assert all(wait <= 0.1 + 1e-9 for wait in events)
     assert client.stats.pauses == 1
 
 
@@ -350,11 +354,18 @@ async def test_pacing_over_loopback(http_backend: str, anyio_backend_name: str) 
             http_backend=http_backend,  # type: ignore[arg-type]
             rate_limit=fa.RateLimit(3, 0.2),
         ) as client,
-        client.run_tests.get_many(ids_of(fake, 7)) as results,
     ):
-        assert len([r async for r in results]) == 7
-    # Loopback jitter may land one request in the window before: one 429 at most.
-    assert sum(not admitted for _, admitted in limiter.arrivals) <= 1
+        started = anyio.current_time()
+        async with client.run_tests.get_many(ids_of(fake, 7)) as results:
+            assert len([r async for r in results]) == 7
+        elapsed = anyio.current_time() - started
+        stats = client.stats
+    # Seven requests at three a window: they were spread over three windows (how few 429s a
+    # loaded machine's jitter lets through is for the benchmark; each one was retried).
+    assert elapsed >= 2 * 0.2
+    admitted = [t for t, ok in limiter.arrivals if ok]
+    assert len(admitted) == 7
+    assert stats.rate_limited == len(limiter.arrivals) - 7
 
 
 def test_the_fake_server_flags() -> None:
