@@ -52,7 +52,10 @@ def limited_server(transport: str, calls: int, limit: int, window: float) -> Ite
 
     with _certificates(transport == "tls") as (launcher, ca):
         cmd = [sys.executable, *(launcher or ["-m", "futureagi_async.testing"])]
+        # No rerun snapshots: `execution_id` reads the call listing's newest row, and a
+        # snapshot row has no `test_execution_id`.
         cmd += ["--port", "0", "--calls-per-execution", str(calls), *DATASET]
+        cmd += ["--snapshot-ratio", "0"]
         cmd += ["--rate-limit", str(limit), "--rate-window", str(window)]
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, preexec_fn=_pin_server)
         try:
