@@ -175,33 +175,45 @@ class Throttle:
 
         Returns (the pause epoch it is sent in, seconds waited: 0 when the turn was free).
         Call it holding a slot of the concurrency bound, right before sending, so the turn's
-        time is the send's.
+        time is the send's. A view's own pace (the last) is waited for first, holding only
+        its lock, so a view's slower budget never holds up the client's other requests.
         """
         started = anyio.current_time()
+        waited = False
         async with AsyncExitStack() as stack:
-            for pace in paces:
+            # Innermost first; each lock then held while the outer ones are waited for. Every
+            # request takes them in that order, so none waits on another in a cycle.
+            held: list[Pace] = []
+            for pace in reversed(paces):
                 await stack.enter_async_context(pace.lock)
-            announced = False
-            while True:
-                now = anyio.current_time()
-                forget = self.pause_began if now >= self.paused_until else -math.inf
-                wait = max([self.paused_until - now, *(pace.wait(now, forget) for pace in paces)])
-                if wait <= 0:
-                    for pace in paces:
-                        pace.take(now)
-                    break
-                if not announced:
-                    announced = True
-                    # A pause was announced when it began; a turn's wait is told here.
-                    if wait >= _NOTABLE_WAIT and now >= self.paused_until:
-                        _announce(wait)
-                        logger.debug("waiting %.2fs for a turn within the rate limit", wait)
-                await anyio.sleep(wait)
+                held.append(pace)
+                waited |= await self._wait(held)
+            if not paces:
+                waited |= await self._wait(held)
+            now = anyio.current_time()
+            for pace in held:
+                pace.take(now)
         # Taking a free turn costs a checkpoint or two; only a real wait counts as one.
-        waited = anyio.current_time() - started if announced else 0.0
+        seconds = anyio.current_time() - started if waited else 0.0
         self.requests += 1
-        self.wait_seconds += waited
-        return self.epoch, waited
+        self.wait_seconds += seconds
+        return self.epoch, seconds
+
+    async def _wait(self, paces: Sequence[Pace]) -> bool:
+        """Sleep until the pause is over and each of `paces` has a turn; whether it slept."""
+        slept = False
+        while True:
+            now = anyio.current_time()
+            forget = self.pause_began if now >= self.paused_until else -math.inf
+            wait = max([self.paused_until - now, *(pace.wait(now, forget) for pace in paces)])
+            if wait <= 0:
+                return slept
+            # A pause was announced when it began; a turn's wait is told here.
+            if not slept and wait >= _NOTABLE_WAIT and now >= self.paused_until:
+                _announce(wait)
+                logger.debug("waiting %.2fs for a turn within the rate limit", wait)
+            slept = True
+            await anyio.sleep(wait)
 
     def rate_limited(self, epoch: int, pause: float) -> float:
         """A 429 to a request sent in `epoch`: pause the client (once per event).

@@ -179,6 +179,24 @@ async def test_a_view_s_own_limit_is_within_the_client_s() -> None:
         assert client.stats.wait_seconds > 0
 
 
+async def test_a_view_s_slower_budget_holds_up_only_the_view() -> None:
+    fake = FakeAPI()
+    finished: dict[str, float] = {}
+    async with fake.client(rate_limit=fa.RateLimit(100, 1)) as client:
+        slow = client.with_options(rate_limit=fa.RateLimit(1, 0.3))
+
+        async def read(name: str, c: fa.AsyncClient, n: int) -> None:
+            async with c.run_tests.get_many(ids_of(fake, n), concurrency=n) as results:
+                assert len([r async for r in results]) == n
+            finished[name] = anyio.current_time()
+
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(read, "slow view", slow, 3)
+            tg.start_soon(read, "client", client, 5)
+    # The view needs two windows more for its three; the client's five did not wait for it.
+    assert finished["client"] < finished["slow view"]
+
+
 async def test_pagers_are_paced_too() -> None:
     fake, _ = limited_fake(3, 0.2)
     async with fake.client(rate_limit=fa.RateLimit(3, 0.2)) as client:
