@@ -1,7 +1,8 @@
 """Run every scenario side by side, over plain HTTP and over TLS, each client in its own process.
 
     python -m benchmarks [--quick] [--rounds N] [--transports http,tls]
-                         [--scenarios fanout,cpu,paging,memory,decode] [--write]
+                         [--scenarios fanout,cpu,paging,memory,decode,ratelimit,tracing]
+                         [--write]
 
 `--write` puts the run's tables into README.md, between its results markers.
 
@@ -353,6 +354,31 @@ def scenario_decode(args: argparse.Namespace, out: list[str], ratios: Ratios) ->
     emit(out, [*lines, "```", ""])
 
 
+def scenario_ratelimit(args: argparse.Namespace, out: list[str], ratios: Ratios) -> None:
+    """Scenario 4: benchmarks/ratelimit.py, an export under the organisation's rate limit."""
+    from . import ratelimit
+
+    argv = ["--transports", ",".join(args.transports), "--rounds", str(args.rounds)]
+    if args.quick:
+        argv += ["--pages", "50"]
+    emit(out, ["### 4. Under a rate limit (benchmarks/ratelimit.py)", ""])
+    out += ratelimit.main(argv)
+    emit(out, [""])
+
+
+def scenario_tracing(args: argparse.Namespace, out: list[str], ratios: Ratios) -> None:
+    """Scenario 5: benchmarks/tracing_cost.py, what OpenTelemetry costs a call, pinned."""
+    quick = ["--requests", "1000", "--rounds", "3"] if args.quick else []
+    cmd = [sys.executable, "-m", "benchmarks.tracing_cost", *quick]
+    if hasattr(os, "sched_setaffinity") and (os.cpu_count() or 1) > 1:
+        cmd = ["taskset", "-c", str(CLIENT_CPU), *cmd]
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    lines = ["### 5. The cost of tracing (benchmarks/tracing_cost.py)", "", proc.stdout.strip()]
+    if proc.returncode:
+        lines.append(proc.stderr.strip()[-500:])
+    emit(out, [*lines, ""])
+
+
 #: Issue 9's goals: (name, ratio key, at most). Judged on the medians of the per-round ratios.
 GOALS = [
     ("default pool: library wall vs raw httpx2 + json.loads, C=16, TLS",
@@ -412,6 +438,8 @@ SCENARIOS = {
     "decode": scenario_decode,
     "paging": scenario_paging,
     "memory": scenario_memory,
+    "ratelimit": scenario_ratelimit,
+    "tracing": scenario_tracing,
 }
 
 

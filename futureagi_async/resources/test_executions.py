@@ -16,6 +16,8 @@ from ._shared import check_page, check_page_size, make_page, path_id
 
 __all__ = ["TestExecutions"]
 
+_TEMPLATE = "simulate/test-executions/{test_execution_id}/"
+
 
 class TestExecutions(Resource):
     """`client.test_executions`."""
@@ -51,7 +53,7 @@ class TestExecutions(Resource):
         if wanted:
             params |= await self._checked_filters(path, wanted)
         try:
-            return await self._get(path, params, TestExecutionPage)
+            return await self._get(path, params, TestExecutionPage, template=_TEMPLATE)
         except ServerError as exc:
             if row_groups:
                 raise _grouped_mode_broken(exc) from exc
@@ -92,6 +94,7 @@ class TestExecutions(Resource):
             path,
             params,
             CallExecution,
+            template=_TEMPLATE,
             key=_id_of,
             read_page=read_page,
             first_params=checked_filters if wanted else None,
@@ -108,7 +111,9 @@ class TestExecutions(Resource):
 
     async def _checked_filters(self, path: str, filters: Sequence[Filter]) -> dict[str, str]:
         """The `filters` parameter, checked against the grid's columns (one row's page)."""
-        grid = await self._get(path, {"limit": "1", "page": "1"}, TestExecutionPage)
+        grid = await self._get(
+            path, {"limit": "1", "page": "1"}, TestExecutionPage, template=_TEMPLATE
+        )
         return {"filters": encode_filters(check_columns(filters, grid.column_order))}
 
 

@@ -16,7 +16,8 @@ entry point; see `futureagi_async.testing._pytest_plugin`).
 Public names:
 
 - `FakeAPI(spec, *, dialect="backend"|"docs", api_key=TEST_API_KEY, secret_key=TEST_SECRET_KEY,
-  latency=0.0, jitter=0.0, faults=Faults(), link_scheme="http", fixed_row_groups=False)`:
+  latency=0.0, jitter=0.0, faults=Faults(), link_scheme="http", fixed_row_groups=False,
+  rate_limit=None, rate_window=60.0)`:
   `.app` (ASGI 3), `.dataset`, `.stats`, `.faults`, `.headers`, `.transport()`, `.client()`,
   `.http_client()`, `.add_calls(execution_id, n)`, `.remove_calls(execution_id, n)`,
   `.serve(port=0)`.
@@ -40,7 +41,8 @@ The loopback server is uvicorn with the httptools parser, picked by measurement
 in a thread with its own loop, which works for asyncio and trio callers alike.
 
 Command line: `python -m futureagi_async.testing --port 8765 [--latency 0.05 --jitter 0.02]
-[--dialect docs] [--calls-per-execution 200] [--fault-rate 0.1 --fault-kinds 503,429]`.
+[--dialect docs] [--calls-per-execution 200] [--fault-rate 0.1 --fault-kinds 503,429]
+[--rate-limit 60 --rate-window 60]`.
 
 The backend dialect is checked against the backend's recorded answers (tests/recordings,
 replayed by tests/testing/test_matches_recordings.py): the same status codes, headers and

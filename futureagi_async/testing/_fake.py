@@ -11,6 +11,7 @@ import httpx2
 from ._app import App
 from ._faults import Faults
 from ._generate import generate
+from ._limits import RateLimiter, check_rate_limit
 from ._records import CallRecord, DatasetSpec
 from ._server import serve_app
 from ._stats import Stats
@@ -37,6 +38,10 @@ class FakeAPI:
     serves the shapes of the published pages instead. `fixed_row_groups=True` answers
     `row_groups` with grouped rows, as the backend's code intends; the running backend
     answers them with a 500 and so does the fake by default.
+
+    `rate_limit=N` answers past N requests per `rate_window` seconds (a fixed window aligned
+    to the clock, as the backend's per-organisation limit) with the backend's 429; see
+    `_limits`.
     """
 
     def __init__(
@@ -51,9 +56,12 @@ class FakeAPI:
         faults: Faults | None = None,
         link_scheme: str = "http",
         fixed_row_groups: bool = False,
+        rate_limit: int | None = None,
+        rate_window: float = 60.0,
     ) -> None:
         if dialect not in DIALECTS:
             raise ValueError(f"dialect must be one of {DIALECTS}, not {dialect!r}")
+        check_rate_limit(rate_limit, rate_window)
         self.spec = spec or DatasetSpec()
         self.dataset: Dataset = generate(self.spec)
         self.stats = Stats()
@@ -69,6 +77,7 @@ class FakeAPI:
             faults=self.faults,
             stats=self.stats,
             link_scheme=link_scheme,
+            limiter=None if rate_limit is None else RateLimiter(rate_limit, float(rate_window)),
         )
 
     @property
