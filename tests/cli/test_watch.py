@@ -95,3 +95,22 @@ def test_a_timeout_is_exit_2(cli: Cli) -> None:
     )  # fmt: skip
     assert result.code == 2
     assert "timeout=0.2s" in result.err
+
+
+def test_fake_server_live_starts_executions_to_watch(cli: Cli) -> None:
+    from futureagi_async.cli._app import build_parser
+    from futureagi_async.testing.__main__ import build_fake
+
+    args = build_parser().parse_args(
+        ["fake-server", "--live", "--live-every", "600", "--live-seconds", "0.3"]
+        + ["--live-calls", "5", "--executions-per-run-test", "1", "--run-tests", "2"]
+    )
+    fake = build_fake(args)
+    live = [e for e in fake.dataset.executions if fake.dataset.live_execution(e.id)]
+    assert len(live) == 1
+    result = cli(
+        "watch", _NAME, "--jsonl", "--poll-interval", "0.02",
+        http_client=fake.http_client(headers={}),
+    )  # fmt: skip
+    assert result.code == 0, result.err
+    assert len(result.out.splitlines()) == 5
