@@ -171,7 +171,7 @@ def test_watch_in_any_order(portal: anyio.from_thread.BlockingPortal) -> None:
     run_state_machine_as_test(
         WatchMachine,
         settings=settings(
-            max_examples=25,
+            max_examples=15,
             stateful_step_count=12,
             deadline=None,
             suppress_health_check=[HealthCheck.too_slow],
