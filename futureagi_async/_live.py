@@ -261,12 +261,18 @@ async def watch_calls(
             full = True  # a last full read, at once, for any call the marks missed
             continue
         full = False
-        interval = (
-            max(poll_interval / _SPEEDUP, interval / 2)
-            if changed or ready
-            else min(poll_interval, interval * 2)
-        )
+        interval = _next_interval(interval, poll_interval, finishing=bool(ready), idle=not changed)
         await deadline.sleep(max(0.0, started + interval - timer.now()))
+
+
+def _next_interval(interval: float, ceiling: float, *, finishing: bool, idle: bool) -> float:
+    """Halve while calls finish (down to a quarter of `ceiling`), double back up to
+    `ceiling` while nothing changes, keep the pace otherwise."""
+    if finishing:
+        return max(ceiling / _SPEEDUP, interval / 2)
+    if idle:
+        return min(ceiling, interval * 2)
+    return interval
 
 
 class Grid(Protocol):
@@ -360,12 +366,11 @@ async def wait_until_terminal(
         grid = await deadline.run(lambda: get_page(1, 1))
         if _is_terminal(grid.status):
             return grid
-        newest = grid.results[0].timestamp if grid.results else None
+        row = grid.results[0] if grid.results else None
+        newest = row.timestamp if row is not None else None
         changed = newest is not None and (mark is None or newest > mark)
         mark = newest if changed else mark
-        interval = (
-            max(poll_interval / _SPEEDUP, interval / 2)
-            if changed
-            else min(poll_interval, interval * 2)
-        )
+        # The newest row just became final: calls are finishing, the end may be near.
+        finishing = changed and row is not None and is_final(row)
+        interval = _next_interval(interval, poll_interval, finishing=finishing, idle=not changed)
         await deadline.sleep(max(0.0, started + interval - timer.now()))
