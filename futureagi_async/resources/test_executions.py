@@ -117,7 +117,10 @@ class TestExecutions(Resource):
         `eval_names`, when given; the calls' other evals are left out) still pending. The
         iterator ends when the execution is terminal and every call has been yielded; a call
         still unfinished then is yielded as it is. A call rerun after it was yielded is not
-        yielded again (read it with `client.simulation.call`).
+        yielded again (read it with `client.simulation.call`), and calls created after the
+        execution ended are never yielded. It relies on a call's `timestamp` moving with
+        every change; a change committed more than a second late is caught only by the
+        count check at the end.
 
         Each poll reads only what changed: the grid is ordered by last update, so after a
         first poll that reads every call, a poll reads page 1 of the calls in a terminal
