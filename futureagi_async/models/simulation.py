@@ -51,6 +51,10 @@ class SimulationCall(Model):
 
     Items of `call_results` carry only `call_execution_id, scenario_id, scenario_name,
     status, duration_seconds, eval_outputs`. `duration_seconds` is seconds.
+
+    A normalisation: `client.simulation.execution_calls` fills in `execution_id`, which the
+    API's `call_results` rows do not repeat, so each row stands alone. Their `to_dict()`
+    then carries that id where the body had none; every other key round-trips as sent.
     """
 
     call_execution_id: str | None = None

@@ -92,7 +92,7 @@ def _bar(rate: float) -> str:
 
 def _pass_rates(summary: ExportSummary) -> tuple[list[tuple[str, float, str]], Counter[str]]:
     """Rows of (eval, percent, note) and the failure reasons, current evals first."""
-    executions, calls = _read(summary.directory / "executions.jsonl")
+    executions, calls = _read(Path(summary.directory) / "executions.jsonl")
     current = set(config_names(executions))
     verdicts: dict[str, Counter[bool]] = {}
     scores: dict[str, list[float]] = {}
@@ -217,7 +217,7 @@ async def _demo(args: argparse.Namespace, directory: Path) -> int:
         summary = await export(
             client,
             name,
-            directory,
+            str(directory),
             formats=["jsonl", "csv"],
             concurrency=args.concurrency,
             overwrite=True,

@@ -6,16 +6,15 @@ import argparse
 import re
 import sys
 import time
-from pathlib import Path
 
 import attrs
 
 from ..._client import AsyncClient
 from ..._errors import FutureAGIError
+from ...export import FORMATS, open_export
 from .._arguments import Subcommands, add_command, at_least
 from .._errors import UsageError, naming_a_run_test
 from .._eval_names import config_names
-from .._export_files import FORMATS, ExportWriter
 from .._output import Output
 from .._progress import ProgressBar, wants_bar
 
@@ -30,7 +29,12 @@ HELP = (
 def register(commands: Subcommands) -> None:
     p = add_command(commands, "export", HELP, run=run, formats=False)
     p.add_argument("name", metavar="RUN_TEST_NAME", help="exact, case-sensitive name")
-    p.add_argument("-o", "--out", type=Path, help="output directory (default: ./<name>-export)")
+    p.add_argument(
+        "-o",
+        "--out",
+        metavar="DEST",
+        help="a directory, or an s3://, gs://, az:// or file:// URL (default: ./<name>-export)",
+    )
     p.add_argument(
         "--format",
         default="jsonl,csv",
@@ -63,8 +67,9 @@ def _slug(name: str) -> str:
 
 @attrs.frozen
 class ExportSummary:
-    directory: Path
-    files: tuple[Path, ...]
+    #: The destination as given: a path or a URL.
+    directory: str
+    files: tuple[str, ...]
     executions: int
     skipped: int
     calls: int
@@ -76,7 +81,7 @@ class ExportSummary:
 async def export(
     client: AsyncClient,
     name: str,
-    directory: Path,
+    directory: str,
     *,
     formats: list[str],
     transcripts: bool = False,
@@ -87,14 +92,15 @@ async def export(
 ) -> ExportSummary:
     """The export pipeline the command and the demo share."""
     started = time.perf_counter()
-    with naming_a_run_test(name):
-        executions = await client.simulation.runs(name, eval_names=eval_names).collect()
-    with ExportWriter(
+    unknown = sorted(set(formats) - set(FORMATS))
+    if unknown or not formats:
+        raise UsageError(f"--format takes {', '.join(FORMATS)}; got {', '.join(formats)}")
+    # The destination first (its lock, its state): a bad one fails before any request.
+    async with open_export(
         directory,
         run_test=name,
         formats=formats,
         transcripts=transcripts,
-        evals=config_names(executions),
         overwrite=overwrite,
         all_evals=not eval_names,
     ) as writer:
@@ -108,6 +114,9 @@ async def export(
                 time.perf_counter() - started,
                 already_done=True,
             )
+        with naming_a_run_test(name):
+            executions = await client.simulation.runs(name, eval_names=eval_names).collect()
+        await writer.begin(evals=config_names(executions))
         skipped = len(writer.done)
         remaining = [
             e.execution_id
@@ -135,7 +144,7 @@ async def export(
                     ) as records:
                         show()
                         async for record in records:
-                            writer.write(record.execution, record.calls)
+                            await writer.write(record.execution, record.calls)
                             show()
         except FutureAGIError as exc:
             raise UsageError(
@@ -150,7 +159,7 @@ async def export(
                 file=sys.stderr,
             )
             raise
-        files = writer.finish()
+        files = await writer.finish()
         return ExportSummary(
             directory,
             tuple(files),
@@ -166,7 +175,7 @@ async def run(client: AsyncClient, args: argparse.Namespace, out: Output) -> int
     summary = await export(
         client,
         args.name,
-        args.out or Path(f"{_slug(args.name)}-export"),
+        args.out or f"{_slug(args.name)}-export",
         formats=formats,
         transcripts=args.transcripts,
         eval_names=args.eval,
