@@ -97,7 +97,7 @@ class FakeAPI:
         """Start a new execution of the run test named `run_test_name`; its id.
 
         Its state is a function of the time on `clock` since now, the same through every
-        endpoint: `calls` calls are created over the first third of `seconds` and go
+        endpoint: `calls` calls are created over the first part of `seconds` and go
         `pending` → `queued` → `ongoing` (the transcript and duration growing) →
         `analyzing` → `completed`, or `failed` (a share `fail_ratio`) when the line drops.
         Evals read `{"status": "pending"}` (`{}` on /simulate/) until the analysis ends,
