@@ -29,6 +29,7 @@ import anyio
 import attrs
 
 from ._errors import APITimeoutError
+from ._tracing import StepSpan
 from .models import CallExecution, SimulationExecution, TestExecutionPage
 from .resources._shared import check_page_size, eval_names_param, path_id
 
@@ -247,6 +248,7 @@ async def watch_calls(
     seconds: float | None,
     page_size: int,
     timer: Timer,
+    execution_id: str | None = None,
 ) -> AsyncGenerator[CallExecution, None]:
     """The engine of `TestExecutions.watch` (arguments already checked).
 
@@ -254,46 +256,58 @@ async def watch_calls(
     updated since (a `SKEW` before) the newest the previous poll saw, which is where a call
     that became final, or whose eval ended, has moved to.
     """
-    deadline = _Deadline(timer, None if seconds is None else timer.now() + seconds, seconds)
-    yielded: set[str] = set()
-    mark: datetime | None = None
-    interval = poll_interval
-    eval_ids: frozenset[str] | None = None
-    full = True
-    while True:
-        started = timer.now()
-        since = None if full or mark is None else mark - SKEW
-        for _ in range(_MAX_SCANS):
-            scan = await _scan(get_page, page_size, since, deadline, final_only=not full)
-            if not scan.shrank:
-                break
-        if full and eval_names is not None and eval_ids is None:
-            eval_ids = _eval_ids(scan.first, eval_names)
-        terminal = _is_terminal(scan.first.status)
-        changed = scan.newest is not None and (mark is None or scan.newest > mark)
-        if changed and not scan.shrank:
-            mark = scan.newest
-        ready = [
-            row
-            for call_id, row in scan.rows.items()
-            if call_id not in yielded and (terminal or is_final(row, eval_ids))
-        ]
-        for row in ready:
-            assert row.id is not None
-            yielded.add(row.id)
-            yield _only(row, eval_ids)
-        if terminal:
-            if full:
-                return
-            # Every call is final now; one row of the whole listing says if all were seen.
-            whole = await deadline.run(functools.partial(get_page, 1, 1, False))
-            if len(yielded) >= (whole.count or 0):
-                return
-            full = True  # a last full read, at once, for calls that never looked final
-            continue
-        full = False
-        interval = _next_interval(interval, poll_interval, finishing=bool(ready), idle=not changed)
-        await deadline.sleep(max(0.0, started + interval - timer.now()))
+    # One span for the whole watch (when tracing), the parent of every poll's requests.
+    trace = StepSpan("futureagi.watch", **{"futureagi.execution_id": execution_id})
+    try:
+        deadline = _Deadline(timer, None if seconds is None else timer.now() + seconds, seconds)
+        yielded: set[str] = set()
+        mark: datetime | None = None
+        interval = poll_interval
+        eval_ids: frozenset[str] | None = None
+        full = True
+        while True:
+            started = timer.now()
+            since = None if full or mark is None else mark - SKEW
+            for _ in range(_MAX_SCANS):
+                with trace.step():
+                    scan = await _scan(get_page, page_size, since, deadline, final_only=not full)
+                if not scan.shrank:
+                    break
+            if full and eval_names is not None and eval_ids is None:
+                eval_ids = _eval_ids(scan.first, eval_names)
+            terminal = _is_terminal(scan.first.status)
+            changed = scan.newest is not None and (mark is None or scan.newest > mark)
+            if changed and not scan.shrank:
+                mark = scan.newest
+            ready = [
+                row
+                for call_id, row in scan.rows.items()
+                if call_id not in yielded and (terminal or is_final(row, eval_ids))
+            ]
+            for row in ready:
+                assert row.id is not None
+                yielded.add(row.id)
+                yield _only(row, eval_ids)
+            if terminal:
+                if full:
+                    return
+                # Every call is final now; one row of the whole listing says if all were seen.
+                with trace.step():
+                    whole = await deadline.run(functools.partial(get_page, 1, 1, False))
+                if len(yielded) >= (whole.count or 0):
+                    return
+                full = True  # a last full read, at once, for calls that never looked final
+                continue
+            full = False
+            interval = _next_interval(
+                interval, poll_interval, finishing=bool(ready), idle=not changed
+            )
+            await deadline.sleep(max(0.0, started + interval - timer.now()))
+    except BaseException as exc:
+        trace.end(exc)
+        raise
+    finally:
+        trace.end()  # a return (ending once: after a failure this does nothing)
 
 
 def _next_interval(interval: float, ceiling: float, *, finishing: bool, idle: bool) -> float:
@@ -359,6 +373,7 @@ def watch(
         seconds=seconds,
         page_size=size,
         timer=timer,
+        execution_id=execution_id,
     )
 
 

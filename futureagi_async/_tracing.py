@@ -37,7 +37,7 @@ try:
 except ImportError:  # the `otel` extra is not installed
     otel_trace = None  # type: ignore[assignment]
 
-__all__ = ["Attempt", "Telemetry", "current", "logical_span"]
+__all__ = ["Attempt", "StepSpan", "Telemetry", "current", "logical_span"]
 
 logger = logging.getLogger("futureagi_async")
 
@@ -292,6 +292,37 @@ def logical_span(name: str, **attributes: Any) -> Iterator[None]:
         return
     with telemetry.span(name, {k: v for k, v in attributes.items() if v is not None}):
         yield
+
+
+class StepSpan:
+    """A span over a call that runs in steps (an iterator's), current only inside each step,
+    so the caller's code between steps never runs under it. Nothing when not tracing."""
+
+    def __init__(self, name: str, **attributes: Any):
+        self._telemetry = current()
+        self._span: Span | None = None
+        if self._telemetry is not None:
+            attributes = {k: v for k, v in attributes.items() if v is not None}
+            self._span = self._telemetry.start_span(name, attributes)
+
+    @contextmanager
+    def step(self) -> Iterator[None]:
+        telemetry, span = self._telemetry, self._span
+        if telemetry is None or span is None:
+            yield
+            return
+        token = telemetry.enter(span)
+        try:
+            yield
+        finally:
+            telemetry.leave(token)
+
+    def end(self, error: BaseException | None = None) -> None:
+        """End the span (once); an `Exception` marks it failed, a cancellation does not."""
+        if self._telemetry is not None and self._span is not None:
+            failure = error if isinstance(error, Exception) else None
+            self._telemetry.finish(self._span, failure)
+            self._span = None
 
 
 def _guard(function: Any, *args: Any) -> None:

@@ -202,6 +202,20 @@ async def test_an_export_is_one_span_over_its_work(recorded: Recorded) -> None:
     assert trace_ids == {export.context.trace_id}
 
 
+async def test_a_watch_is_one_span_over_its_polls(recorded: Recorded) -> None:
+    fake = FakeAPI()
+    execution = fake.dataset.executions[0]  # already complete: one poll, then the end
+    async with fake.client() as client:
+        calls = [c async for c in client.test_executions.watch(execution.id)]
+    assert calls
+    (watch,) = [s for s in recorded.spans if s.name == "futureagi.watch"]
+    assert watch.context is not None
+    assert (watch.attributes or {})["futureagi.execution_id"] == execution.id
+    http = recorded.http_spans()
+    assert http
+    assert all(s.parent is not None and s.parent.span_id == watch.context.span_id for s in http)
+
+
 async def test_rate_limit_waits_are_events_and_counted(recorded: Recorded) -> None:
     fake = FakeAPI()
     run_test = fake.dataset.run_tests[0]
