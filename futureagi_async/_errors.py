@@ -6,6 +6,7 @@
      ├── ConfigurationError            bad or missing settings; raised before any request
      ├── ClientClosedError             the client was closed (also a RuntimeError)
      ├── FilterColumnError             a filter the grid cannot apply (also a ValueError)
+     ├── ListingChangedTooFast         a warning: a walk over a listing may have missed rows
      └── APIError                      something went wrong talking to the API (.method, .url)
           ├── APIConnectionError       no usable response: refused, reset, dropped mid-body,
           │    │                       a certificate that failed verification (.retries)
@@ -45,6 +46,7 @@ __all__ = [
     "FilterColumnError",
     "FilterNotAppliedError",
     "FutureAGIError",
+    "ListingChangedTooFast",
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
@@ -79,6 +81,15 @@ class FilterColumnError(FutureAGIError, ValueError):
         super().__init__(message)
         self.column = column
         self.known = tuple(known)
+
+
+class ListingChangedTooFast(FutureAGIError, UserWarning):
+    """Warned when a walk over a listing ends unsure it read every row: the listing kept
+    changing on every pass, grew faster than the walk reads, or a server repeated full pages.
+
+    A warning, not an error: the rows already yielded are good. The pager's `incomplete` is
+    True as well. `warnings.simplefilter("error", ListingChangedTooFast)` makes it raise.
+    """
 
 
 class APIError(FutureAGIError):
