@@ -368,7 +368,8 @@ class _Walk(Generic[T]):
             logger.debug("page %d is past the end of the listing now: it ended there", number)
             current.end = PassEnd.PAST_THE_END
         elif current.number == 1 and not new and any(page.items for page in got.pages):
-            current.end = PassEnd.REPEATING
+            current.end = PassEnd.REPEATING  # the pass stops short of its last page:
+            self._changed(f"pages {window.start}-{got.pages[-1].page} held no new row")
 
     def _begin(self, first: Page[T]) -> None:
         current = self._pass
