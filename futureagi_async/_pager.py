@@ -291,12 +291,17 @@ class _Walk(Generic[T]):
        (without a total: by the pages the first pass read).
     4. The listing changed during a pass when a page announced another size than page 1,
        repeated a row of another page (unless the last pass found the very same repeats:
-       a listing that overlaps itself), or was past the end within the total while page 1
-       changed; or, without a total, when page 1 read again at the end holds other rows.
+       a listing that overlaps itself), was past the end within the total while page 1
+       changed, or held no new row (rule 6); without a total, when page 1 read again at the
+       end is not the page 1 the pass began with, pushed down by new rows. Pages read one at
+       a time are held to a finer rule: a page that starts with exactly the rows the listing
+       grew by since the page before (by `count`; without one, the longest such overlap)
+       is no change, since rows added at the top never push a row past the pages read.
     5. A failed page is past the end when it says "Invalid page.", or page 1, read again,
        announces fewer pages; the pass ends before it. Any other failure is raised.
     6. On the first pass, a window of pages holding only rows already yielded ends the
-       pass: rows pushed down by a growing listing, or a server repeating itself (same size).
+       pass, changed: rows pushed down by a growing listing, or a server repeating itself
+       (same size as page 1), which no further pass would read differently.
     7. A pass that saw no change ends the walk, complete. A changed one starts another pass,
        if there is a key, no key was forgotten and fewer than MAX_PASSES were made. A pass
        that ran out of reach or budget, or met a server repeating itself, ends the walk.
