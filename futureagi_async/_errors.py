@@ -6,6 +6,7 @@
      ├── ConfigurationError            bad or missing settings; raised before any request
      ├── ClientClosedError             the client was closed (also a RuntimeError)
      ├── FilterColumnError             a filter the grid cannot apply (also a ValueError)
+     ├── ListingChangedTooFast         a warning: a walk over a listing may have missed rows
      └── APIError                      something went wrong talking to the API (.method, .url)
           ├── APIConnectionError       no usable response: refused, reset, dropped mid-body,
           │    │                       a certificate that failed verification (.retries)
@@ -29,6 +30,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 from ._json import preview
@@ -45,12 +48,14 @@ __all__ = [
     "FilterColumnError",
     "FilterNotAppliedError",
     "FutureAGIError",
+    "ListingChangedTooFast",
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
     "ResponseDecodeError",
     "ServerError",
     "error_from_response",
+    "retry_after_seconds",
     "snippet",
 ]
 
@@ -79,6 +84,15 @@ class FilterColumnError(FutureAGIError, ValueError):
         super().__init__(message)
         self.column = column
         self.known = tuple(known)
+
+
+class ListingChangedTooFast(FutureAGIError, UserWarning):
+    """Warned when a walk over a listing ends unsure it read every row: the listing kept
+    changing on every pass, grew faster than the walk reads, or a server repeated full pages.
+
+    A warning, not an error: the rows already yielded are good. The pager's `incomplete` is
+    True as well. `warnings.simplefilter("error", ListingChangedTooFast)` makes it raise.
+    """
 
 
 class APIError(FutureAGIError):
@@ -272,6 +286,26 @@ def _seconds(value: object) -> float | None:
     return seconds if math.isfinite(seconds) and seconds >= 0 else None
 
 
+def retry_after_seconds(value: str | None, *, now: datetime | None = None) -> float | None:
+    """A `Retry-After` header as seconds: a number of them, or an HTTP-date (RFC 9110
+    section 10.2.3, `Wed, 21 Oct 2026 07:28:00 GMT`) as the seconds from `now` until it.
+
+    None for anything else, and for a date already past (the usual backoff applies then). A
+    date far ahead is a long wait, refused past `max_retry_after` as a long number is.
+    """
+    seconds = _seconds(value)
+    if seconds is not None or value is None or len(value) > 64:
+        return seconds
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    if when.tzinfo is None:  # "-0000": the date is UTC, with no word on local time
+        when = when.replace(tzinfo=UTC)
+    wait = (when - (now or datetime.now(UTC))).total_seconds()
+    return wait if math.isfinite(wait) and wait > 0 else None
+
+
 def error_from_response(
     status_code: int,
     body: object,
@@ -289,7 +323,7 @@ def error_from_response(
     """
     message: str | None = None
     code: str | None = None
-    retry_after = _seconds(retry_after_header)
+    retry_after = retry_after_seconds(retry_after_header)
     details: dict[str, list[str]] = {}
     kept_body: object
     if isinstance(body, Mapping):

@@ -58,6 +58,8 @@ class Connection(Protocol):
 async def read_whole(response: Any) -> httpx2.Response:
     """A streamed httpx2 (or legacy httpx) response as httpx2's, its body read, then decoded.
 
+    The new response gets the raw header bytes, so headers that are not ASCII survive.
+
     Not `aread()`: it decodes as it reads, and a body that fails to decode (bad gzip) leaves
     the http library's inner stream generators open, which trio reports as ResourceWarnings.
     """
@@ -66,11 +68,13 @@ async def read_whole(response: Any) -> httpx2.Response:
             # Nothing to decode, so nothing can fail to: read it as it is, no second object.
             await response.aread()
             return response
-        headers = response.headers.multi_items()
+        # The header bytes as they came: a value may hold any byte from 0x80 up, which
+        # text headers would have to be encoded again to build the new response (and fail).
+        headers: list[tuple[bytes, bytes]] = list(response.headers.raw)
         if response.is_stream_consumed:
             # Made with its content (a mock transport's): that is already decoded.
             raw = response.content
-            headers = [(k, v) for k, v in headers if k.lower() != "content-encoding"]
+            headers = [(k, v) for k, v in headers if k.lower() != b"content-encoding"]
         else:
             raw = b"".join([chunk async for chunk in response.aiter_raw()])
     finally:

@@ -6,7 +6,8 @@ import anyio
 import anyio.lowlevel
 import pytest
 
-from futureagi_async._pager import Page, Pager
+from futureagi_async import ListingChangedTooFast, NotFoundError, ServerError
+from futureagi_async._pager import Page, Pager, SeenKeys, fetch_window
 
 pytestmark = pytest.mark.anyio
 
@@ -82,8 +83,12 @@ async def test_never_requests_more_than_page_one_announced() -> None:
         # Later pages claim the listing grew; only page 1's total counts.
         return Page([page], page=page, total_pages=3 if page == 1 else 1000)
 
-    assert await Pager(fetch).collect() == [1, 2, 3]
+    pager = Pager(fetch)
+    # Without a key a changed listing cannot be read again to find rows it missed: it says so.
+    with pytest.warns(ListingChangedTooFast, match="without a key"):
+        assert await pager.collect() == [1, 2, 3]
     assert sorted(requested) == [1, 2, 3]
+    assert pager.incomplete
 
 
 async def test_key_drops_rows_repeated_across_a_page_boundary() -> None:
@@ -171,8 +176,70 @@ async def test_key_memory_is_bounded_and_recent_repeats_still_drop(
 
     walk = pager_module._Walk(fetch, 16, lambda item: item)
     seen: list[int] = []
-    while (page := await walk.next_page()) is not None:
-        seen += page.items
-        assert len(walk._seen) <= 5
-        assert len(walk._seen_order) == len(walk._seen)
+    # Page 3 repeats a row, so the listing changed; having forgotten keys, the walk cannot
+    # read it again to find what it missed, and says so.
+
+    async def read() -> None:
+        while (page := await walk.next_page()) is not None:
+            seen.extend(page.items)
+            assert len(walk.seen) <= 5
+
+    with pytest.warns(ListingChangedTooFast, match="after more than 5 rows"):
+        await read()
     assert seen == [0, 1, 2, 3, 4, 5, 6, 7, 0, 8]
+    assert walk.seen.forgot
+    assert walk.incomplete
+
+
+@pytest.mark.parametrize("past_the_end", ["docs-404", "backend-500"])
+async def test_a_window_cut_short_by_the_end_keeps_the_pages_before_it(past_the_end: str) -> None:
+    # Defect 1: page 5 is past the end of a listing that shrank after page 1 was read, and
+    # fails while pages 2-4 are in flight. They were cancelled, then looked up: KeyError.
+    rows = list(range(12))
+    failed = anyio.Event()
+
+    async def fetch(page: int) -> Page[int]:
+        start = (page - 1) * 2
+        if page == 1:
+            served = Page(rows[:2], page=1, total_pages=math.ceil(len(rows) / 2), count=len(rows))
+            del rows[8:]
+            return served
+        if start >= len(rows):
+            failed.set()
+            if past_the_end == "docs-404":
+                raise NotFoundError("Invalid page.", status_code=404)
+            raise ServerError("Unable to fetch simulation runs.", status_code=500)
+        await failed.wait()
+        await anyio.lowlevel.checkpoint()  # a cancellation sent at the failure lands here
+        return Page(rows[start : start + 2], page=page, total_pages=4, count=len(rows))
+
+    pager = Pager(fetch, lookahead=5, key=lambda item: item)
+    assert await pager.collect() == list(range(8))
+    assert not pager.incomplete
+
+
+async def test_fetch_window_hands_on_every_page_below_the_first_failure() -> None:
+    gates = {number: anyio.Event() for number in range(1, 7)}
+
+    async def fetch(page: int) -> Page[int]:
+        if page == 4:
+            gates[4].set()
+            raise NotFoundError("Invalid page.", status_code=404)
+        await gates[4].wait()
+        await anyio.lowlevel.checkpoint()
+        return Page([page], page=page, total_pages=6)
+
+    window = await fetch_window(fetch, range(1, 7), fatal=lambda exc: False)
+    assert [page.page for page in window.pages] == [1, 2, 3]
+    assert window.failure is not None
+    assert window.failure[0] == 4
+    assert isinstance(window.failure[1], NotFoundError)
+
+
+def test_seen_keys_remember_the_latest_only() -> None:
+    seen = SeenKeys(limit=3)
+    assert [seen.add(key) for key in (1, 2, 1, 3, 4)] == [True, True, False, True, True]
+    assert len(seen) == 3
+    assert 1 not in seen
+    assert seen.forgot
+    assert seen.add(1)
