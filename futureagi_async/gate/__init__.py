@@ -9,9 +9,17 @@ imports without it, and only a comparison then raises `StatisticsUnavailableErro
 - `compare_outcomes(baseline, candidate)` is the same comparison on outcomes already in
   hand (`fetch_outcomes`, `outcomes_from`, `load_baseline`): pure, no I/O.
 - `parse_assertion` and `check_assertions` evaluate `is_helpful.pass_rate >= 90` and kin.
+- `markdown_summary` and `github_annotations` render them for CI.
 """
 
-from ._api import PREVIOUS, Baseline, compare, previous_execution_id, resolve_baseline
+from ._api import (
+    PREVIOUS,
+    Baseline,
+    check_run_test,
+    compare,
+    previous_execution_id,
+    resolve_baseline,
+)
 from ._assertions import (
     Assertion,
     AssertionResult,
@@ -47,6 +55,7 @@ from ._outcomes import (
     fetch_outcomes,
     outcomes_from,
 )
+from ._report import github_annotations, markdown_summary
 from ._stats import Correction
 
 __all__ = [
@@ -75,10 +84,13 @@ __all__ = [
     "can_still_pass",
     "check_assertions",
     "check_comparable",
+    "check_run_test",
     "compare",
     "compare_outcomes",
     "fetch_outcomes",
+    "github_annotations",
     "load_baseline",
+    "markdown_summary",
     "outcomes_from",
     "parse_assertion",
     "previous_execution_id",

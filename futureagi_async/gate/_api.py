@@ -23,7 +23,14 @@ from ._stats import Correction
 if TYPE_CHECKING:
     from .._client import AsyncClient
 
-__all__ = ["PREVIOUS", "Baseline", "compare", "previous_execution_id", "resolve_baseline"]
+__all__ = [
+    "PREVIOUS",
+    "Baseline",
+    "check_run_test",
+    "compare",
+    "previous_execution_id",
+    "resolve_baseline",
+]
 
 #: `baseline=PREVIOUS`: the run test's latest completed execution before the candidate.
 PREVIOUS = "previous"
@@ -49,8 +56,9 @@ async def previous_execution_id(client: AsyncClient, run_test_name: str, candida
     )
 
 
-async def _check_membership(client: AsyncClient, run_test_name: str, ids: set[str]) -> None:
-    """Refuse an execution id that is not one of the run test's (no answer names it)."""
+async def check_run_test(client: AsyncClient, run_test_name: str, ids: set[str]) -> None:
+    """Refuse an execution id that is not one of the run test's: no answer about an
+    execution names its run test, so this reads the run test's listing (newest first)."""
     missing = set(ids)
     async for execution in client.simulation.runs(run_test_name):
         missing.discard(execution.execution_id or "")
@@ -80,7 +88,7 @@ async def resolve_baseline(
             raise GateInputError("baseline 'previous' needs the run test's name")
         baseline = await previous_execution_id(client, run_test_name, candidate.execution_id)
     elif run_test_name is not None:
-        await _check_membership(client, run_test_name, {baseline})
+        await check_run_test(client, run_test_name, {baseline})
     return await fetch_outcomes(client, baseline, run_test_name=run_test_name)
 
 
@@ -102,7 +110,7 @@ async def compare(
     """
     if not isinstance(candidate, ExecutionOutcomes):
         if run_test_name is not None:
-            await _check_membership(client, run_test_name, {candidate})
+            await check_run_test(client, run_test_name, {candidate})
         candidate = await fetch_outcomes(client, candidate, run_test_name=run_test_name)
     elif run_test_name is not None and candidate.run_test_name is None:
         candidate = attrs.evolve(candidate, run_test_name=run_test_name)

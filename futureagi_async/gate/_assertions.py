@@ -62,6 +62,12 @@ class Assertion:
     statistic: str | None
     op: Op
     value: float
+    #: How the user wrote it, for messages (`--min-pass-rate 90` becomes assertions too).
+    origin: str | None = attrs.field(default=None, eq=False)
+
+    @property
+    def source(self) -> str:
+        return self.origin or f"--assert {self.text!r}"
 
     def holds(self, actual: float) -> bool:
         return _OPS[self.op](actual, self.value)
@@ -207,18 +213,18 @@ def _measure(
     eval_name = outcomes.resolve(subject)
     if eval_name is None:
         raise GateInputError(
-            f"--assert {assertion.text!r}: no eval named {subject!r} in execution "
+            f"{assertion.source}: no eval named {subject!r} in execution "
             f"{outcomes.execution_id}; the subjects are: {_known_subjects(outcomes)}"
         )
     kind = outcomes.evals[eval_name]
     if kind == PASS_FAIL and statistic != "pass_rate":
         raise GateInputError(
-            f"--assert {assertion.text!r}: {subject} is a Pass/Fail eval; its statistic "
+            f"{assertion.source}: {subject} is a Pass/Fail eval; its statistic "
             f"is pass_rate (e.g. '{subject}.pass_rate >= 90')"
         )
     if kind != PASS_FAIL and statistic == "pass_rate":
         raise GateInputError(
-            f"--assert {assertion.text!r}: {subject} is a score eval and has no pass rate; "
+            f"{assertion.source}: {subject} is a score eval and has no pass rate; "
             f"its statistics are {', '.join(_DISTRIBUTION)} (e.g. '{subject}.avg >= 0.7')"
         )
     values = [float(v) for v in outcomes.values(eval_name)]

@@ -86,6 +86,21 @@ class EvalComparison:
             return "-"
         return f"{value:.1f}%" if self.kind == PASS_FAIL else f"{value:.3f}"
 
+    def format_with_interval(
+        self, value: float | None, interval: tuple[float, float] | None
+    ) -> str:
+        text = self.format_value(value)
+        if interval is not None:
+            text += f" [{self.format_value(interval[0])}, {self.format_value(interval[1])}]"
+        return text
+
+    def format_difference(self) -> str:
+        if self.difference is None:
+            return "-"
+        if self.kind == PASS_FAIL:
+            return f"{self.difference:+.1f} pts"
+        return f"{self.difference:+.3f}"
+
     def _amount(self, value: float) -> str:
         if self.kind == PASS_FAIL:
             return f"{value:.1f} points"

@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import importlib
 import math
-from collections.abc import Sequence
+import statistics
+import warnings
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from types import ModuleType
 from typing import Literal
 
@@ -44,6 +47,15 @@ def _stats() -> ModuleType:
         raise StatisticsUnavailableError() from None
 
 
+@contextmanager
+def _quiet() -> Iterator[None]:
+    """scipy warns about degenerate samples (all ties, identical values); the results it
+    then gives are the right ones here, and a gate's output is no place for the warning."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        yield
+
+
 def unpaired_proportion_p(base_pass: int, base_n: int, cand_pass: int, cand_n: int) -> float:
     """Fisher's exact test: is the candidate's pass rate lower than the baseline's?"""
     table = [[base_pass, base_n - base_pass], [cand_pass, cand_n - cand_pass]]
@@ -63,7 +75,8 @@ def score_p(base: Sequence[float], cand: Sequence[float]) -> float:
     """Mann-Whitney U: do the baseline's scores tend to be higher than the candidate's?"""
     if not base or not cand:
         return 1.0
-    p = float(_stats().mannwhitneyu(base, cand, alternative="greater").pvalue)
+    with _quiet():
+        p = float(_stats().mannwhitneyu(base, cand, alternative="greater").pvalue)
     return p if math.isfinite(p) else 1.0
 
 
@@ -89,7 +102,8 @@ def mean_interval(values: Sequence[float], confidence: float) -> tuple[float, fl
         return None
     if min(values) == max(values):
         return float(values[0]), float(values[0])
-    ci = _stats().ttest_1samp(values, 0.0).confidence_interval(confidence_level=confidence)
+    with _quiet():
+        ci = _stats().ttest_1samp(values, 0.0).confidence_interval(confidence_level=confidence)
     return float(ci.low), float(ci.high)
 
 
@@ -123,7 +137,7 @@ def _pooled_sd(base: Sequence[float], cand: Sequence[float]) -> float:
     values = [*base, *cand]
     if len(values) < 2:
         return math.inf
-    return float(_stats().tstd(values))
+    return statistics.stdev(values)
 
 
 def min_detectable_drop_score(base: Sequence[float], cand: Sequence[float], alpha: float) -> float:
