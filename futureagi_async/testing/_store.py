@@ -110,7 +110,8 @@ class Dataset:
         """Start a live execution of the run test named so, now on `monotonic`; its id."""
         _check_live(calls, seconds, pass_rate, fail_ratio, rerun_ratio)
         with self._lock:
-            self._sync_locked()
+            now = self.monotonic()
+            self._sync_locked(now)
             run_test = next((r for r in self.run_tests if r.name == run_test_name), None)
             if run_test is None:
                 names = ", ".join(repr(r.name) for r in self.run_tests)
@@ -131,11 +132,11 @@ class Dataset:
                 rerun_ratio=rerun_ratio,
                 turns=self.spec.transcript_turns,
                 rng=rng,
-                started=self.monotonic(),
+                started=now,
                 base=base,
             )
             self._live.append(live)
-            self._materialize(live, self.monotonic())
+            self._materialize(live, now)
             return live.id
 
     def live_execution(self, execution_id: str) -> LiveExecution | None:
@@ -161,12 +162,11 @@ class Dataset:
                 if now >= schedule.next_start:
                     schedule.next_start = now + schedule.every
                     due.append(schedule)
-            self._sync_locked()
+            self._sync_locked(now)
         for schedule in due:
             self.run_execution(schedule.run_test_name, **schedule.options)
 
-    def _sync_locked(self) -> None:
-        now = self.monotonic()
+    def _sync_locked(self, now: float) -> None:
         for live in self._live:
             if live.changed(now):
                 self._materialize(live, now)
