@@ -178,6 +178,8 @@ class GateReport:
     status: str | None
     results: tuple[AssertionResult, ...] = ()
     comparison: Comparison | None = None
+    #: `--fail-fast`: why the gate failed before the execution ended.
+    early: str | None = None
 
     @property
     def status_ok(self) -> bool:
@@ -193,6 +195,8 @@ class GateReport:
 
     @property
     def passed(self) -> bool:
+        if self.early is not None:
+            return False
         return self.status_ok and not self.failing and self.verdict != REGRESSION
 
     @property
@@ -210,6 +214,8 @@ class GateReport:
         return list(dict.fromkeys(names))
 
     def failure_lines(self) -> list[str]:
+        if self.early is not None:
+            return [self.early]
         lines = [r.reason for r in self.failing]
         if not self.status_ok:
             lines.insert(0, f"execution status is {self.status or 'unknown'}, not completed")
@@ -247,6 +253,7 @@ def report_json(report: GateReport, failed: Sequence[FailedCall] = ()) -> dict[s
         "exit_code": report.exit_code,
         "verdict": report.verdict,
         "summary": report.summary_line(),
+        "failed_early": report.early,
         "assertions": [_assertion_dict(r) for r in report.results],
         "comparison": None if report.comparison is None else report.comparison.to_dict(),
         "failed_calls": [attrs.asdict(f) for f in failed],
@@ -259,7 +266,7 @@ def junit_xml(report: GateReport, failed_calls: Sequence[FailedCall] = ()) -> st
     comparisons = report.comparison.evals if report.comparison is not None else ()
     failures = (
         len(report.failing)
-        + (not report.status_ok)
+        + (not report.status_ok or report.early is not None)
         + sum(e.verdict == REGRESSION for e in comparisons)
     )
     suite = ET.Element(
@@ -280,7 +287,9 @@ def junit_xml(report: GateReport, failed_calls: Sequence[FailedCall] = ()) -> st
     status_case = ET.SubElement(
         suite, "testcase", classname=report.run_test_name, name="execution status"
     )
-    if not report.status_ok:
+    if report.early is not None:
+        ET.SubElement(status_case, "failure", message=report.early)
+    elif not report.status_ok:
         ET.SubElement(status_case, "failure", message=report.failure_lines()[0])
 
     def reasons(eval_name: str | None) -> str | None:

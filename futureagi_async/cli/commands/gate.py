@@ -12,11 +12,16 @@ import argparse
 import os
 import re
 import sys
+from collections.abc import AsyncGenerator, Iterator
+from contextlib import aclosing, contextmanager
 from pathlib import Path
+from typing import cast
 
 import anyio
+import attrs
 
 from ..._client import AsyncClient
+from ..._errors import APITimeoutError
 from ..._json import dumps
 from ...gate import (
     PREVIOUS,
@@ -25,16 +30,18 @@ from ...gate import (
     Baseline,
     Comparison,
     ExecutionOutcomes,
+    can_still_pass,
     check_assertions,
     check_run_test,
     compare,
     fetch_outcomes,
     github_annotations,
     markdown_summary,
+    outcomes_from,
     parse_assertion,
     save_baseline,
 )
-from ...models import SimulationExecution
+from ...models import CallExecution, SimulationExecution
 from .._arguments import Subcommands, add_command, at_least, seconds
 from .._errors import UsageError, naming_a_run_test
 from .._gate_rules import (
@@ -132,7 +139,15 @@ def register(commands: Subcommands) -> None:
         help="significance level, after Benjamini-Hochberg correction across evals (default 0.05)",
     )
     p.add_argument(
-        "--wait", action="store_true", help="poll until the execution reaches a final status"
+        "--wait",
+        action="store_true",
+        help="wait until the execution reaches a final status (client.test_executions.wait)",
+    )
+    p.add_argument(
+        "--fail-fast",
+        action="store_true",
+        help="watch the calls finish and fail as soon as an assertion can no longer be met "
+        "whatever the calls still to come do (implies --wait)",
     )
     p.add_argument(
         "--timeout",
@@ -142,9 +157,9 @@ def register(commands: Subcommands) -> None:
     )
     p.add_argument(
         "--poll-interval",
-        type=seconds(zero=True),
+        type=seconds(zero=False),
         default=15.0,
-        help="seconds between polls (default 15)",
+        help="seconds between polls while nothing changes (default 15)",
     )
     p.add_argument("--junit", type=Path, metavar="PATH", help="write a JUnit XML report here")
     p.add_argument("--report-json", type=Path, metavar="PATH", help="write a JSON report here")
@@ -170,24 +185,77 @@ def _is_terminal(execution: SimulationExecution) -> bool:
     return (execution.status or "").casefold() in TERMINAL_STATUSES
 
 
-async def _wait(
-    client: AsyncClient, execution: SimulationExecution, *, seconds: float, interval: float
-) -> SimulationExecution:
-    assert execution.execution_id is not None
-    last = execution.status
-    with anyio.move_on_after(seconds) as scope:
-        while not _is_terminal(execution):
-            await anyio.sleep(interval)
-            execution = await client.simulation.execution(execution.execution_id)
-            if execution.status != last:
-                print(f"execution {execution.execution_id}: {execution.status}", file=sys.stderr)
-                last = execution.status
-    if scope.cancelled_caught:
+@contextmanager
+def _deadline(args: argparse.Namespace, execution_id: str) -> Iterator[None]:
+    """`--timeout` ran out: the gate could not decide, a usage-level exit 2."""
+    try:
+        yield
+    except APITimeoutError:
         raise UsageError(
-            f"timed out after {seconds:g}s waiting for execution {execution.execution_id} "
-            f"(still {execution.status})"
+            f"timed out after {args.timeout:g}s waiting for execution {execution_id} to finish"
+        ) from None
+
+
+async def _wait(
+    client: AsyncClient, execution_id: str, args: argparse.Namespace
+) -> SimulationExecution:
+    print(f"waiting for execution {execution_id} to finish", file=sys.stderr)
+    with _deadline(args, execution_id):
+        return await client.test_executions.wait(
+            execution_id, timeout=args.timeout, poll_interval=args.poll_interval
         )
-    return execution
+
+
+def _cannot_pass(
+    args: argparse.Namespace, record: SimulationExecution, calls: list[CallExecution]
+) -> str | None:
+    """Why an assertion can no longer hold whatever the calls still to come do, or None."""
+    outcomes = outcomes_from(record, calls, run_test_name=args.name)
+    # Failures so far are the calls seen failing; the record's count may be older.
+    outcomes = attrs.evolve(outcomes, failed_calls=None)
+    remaining = max((record.total_calls or 0) - len(outcomes.calls), 0)
+    for assertion in _assertions(args, outcomes):
+        if not can_still_pass(assertion, outcomes, remaining):
+            [result] = check_assertions([assertion], outcomes)
+            return (
+                f"{result.label} can no longer be {result.expected}: it is "
+                f"{result.format(result.actual)} after {len(outcomes.calls)} final calls, and "
+                f"the {remaining} calls still to come cannot change that"
+            )
+    return None
+
+
+async def _fail_fast(
+    client: AsyncClient, execution: SimulationExecution, args: argparse.Namespace
+) -> tuple[GateReport, ExecutionOutcomes] | None:
+    """Watch the calls finish; a failed report as soon as an assertion can no longer hold,
+    None if the execution ended first. The record (for the calls the execution lists) is
+    read again at most once a poll interval."""
+    execution_id = execution.execution_id or ""
+    print(f"watching execution {execution_id}; failing fast", file=sys.stderr)
+    calls: list[CallExecution] = []
+    record, read_at = execution, anyio.current_time()
+    with _deadline(args, execution_id):
+        # An async generator (the docstring says to close it with aclosing).
+        stream = cast(
+            "AsyncGenerator[CallExecution, None]",
+            client.test_executions.watch(
+                execution_id, poll_interval=args.poll_interval, timeout=args.timeout
+            ),
+        )
+        async with aclosing(stream):
+            async for call in stream:
+                calls.append(call)
+                if anyio.current_time() - read_at >= args.poll_interval:
+                    record = await client.simulation.execution(execution_id)
+                    read_at = anyio.current_time()
+                why = _cannot_pass(args, record, calls)
+                if why is not None:
+                    outcomes = outcomes_from(record, calls, run_test_name=args.name)
+                    results = check_assertions(_assertions(args, outcomes), outcomes)
+                    report = GateReport(args.name, execution_id, record.status, results, early=why)
+                    return report, outcomes
+    return None
 
 
 def _baseline_source(text: str) -> Baseline:
@@ -326,19 +394,22 @@ async def run(client: AsyncClient, args: argparse.Namespace, out: Output) -> int
         execution = await client.simulation.execution(args.execution)
     else:
         execution = await _latest(client, args.name)
+    execution_id = execution.execution_id
+    assert execution_id is not None
     if not _is_terminal(execution):
-        if not args.wait:
+        if args.fail_fast:
+            early = await _fail_fast(client, execution, args)
+            if early is not None:
+                return _finish(*early, args, out)
+        elif not args.wait:
             raise UsageError(
-                f"execution {execution.execution_id} is still {execution.status}; "
-                "pass --wait to poll until it finishes"
+                f"execution {execution_id} is still {execution.status}; "
+                "pass --wait to wait until it finishes (or --fail-fast)"
             )
-        execution = await _wait(
-            client, execution, seconds=args.timeout, interval=args.poll_interval
-        )
-    assert execution.execution_id is not None
+        await _wait(client, execution_id, args)
     if args.execution and baseline is not None:
-        await check_run_test(client, args.name, {execution.execution_id})
-    outcomes = await fetch_outcomes(client, execution.execution_id, run_test_name=args.name)
+        await check_run_test(client, args.name, {execution_id})
+    outcomes = await fetch_outcomes(client, execution_id, run_test_name=args.name)
     results = check_assertions(_assertions(args, outcomes), outcomes)
     comparison = None
     if baseline is not None:
@@ -351,13 +422,7 @@ async def run(client: AsyncClient, args: argparse.Namespace, out: Output) -> int
             tolerance=args.tolerance,
         )
     report = GateReport(args.name, outcomes.execution_id, outcomes.status, results, comparison)
-    failed = failed_calls(outcomes, report.gated_evals, args.max_failures)
-    _print(report, outcomes, failed, out)
-    if args.junit is not None:
-        _write(args.junit, junit_xml(report, failed))
-    if args.report_json is not None:
-        _write(args.report_json, dumps(report_json(report, failed)).decode() + "\n")
-    _github(report, out)
+    code = _finish(report, outcomes, args, out)
     if args.save_baseline is not None:
         if outcomes.completed:
             save_baseline(outcomes, args.save_baseline)
@@ -368,4 +433,18 @@ async def run(client: AsyncClient, args: argparse.Namespace, out: Output) -> int
                 "not completed",
                 file=sys.stderr,
             )
+    return code
+
+
+def _finish(
+    report: GateReport, outcomes: ExecutionOutcomes, args: argparse.Namespace, out: Output
+) -> int:
+    """Print the report, write the files asked for, tell GitHub; the exit code."""
+    failed = failed_calls(outcomes, report.gated_evals, args.max_failures)
+    _print(report, outcomes, failed, out)
+    if args.junit is not None:
+        _write(args.junit, junit_xml(report, failed))
+    if args.report_json is not None:
+        _write(args.report_json, dumps(report_json(report, failed)).decode() + "\n")
+    _github(report, out)
     return report.exit_code
