@@ -119,7 +119,7 @@ def test_fail_fast_fails_as_soon_as_a_threshold_cannot_be_met(cli: Cli, tmp_path
     assert document["failed_early"].startswith("is_helpful.pass_rate can no longer be")
 
 
-def test_fail_fast_on_failed_calls_and_scores(cli: Cli) -> None:
+def test_fail_fast_on_failed_calls(cli: Cli) -> None:
     clock = Clock(step=0.02)
     fake, name = _fake(clock)
     fake.run_execution(name, calls=40, seconds=20, pass_rate=0.8, fail_ratio=0.5, seed=6)

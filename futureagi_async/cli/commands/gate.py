@@ -27,6 +27,7 @@ from ...gate import (
     Assertion,
     AssertionResult,
     Baseline,
+    CallOutcome,
     Comparison,
     ExecutionOutcomes,
     can_still_pass,
@@ -206,14 +207,11 @@ async def _wait(
 
 
 def _cannot_pass(
-    args: argparse.Namespace, record: SimulationExecution, calls: list[CallExecution]
+    assertions: list[Assertion], outcomes: ExecutionOutcomes, total: int | None
 ) -> str | None:
     """Why an assertion can no longer hold whatever the calls still to come do, or None."""
-    outcomes = outcomes_from(record, calls, run_test_name=args.name)
-    # Failures so far are the calls seen failing; the record's count may be older.
-    outcomes = attrs.evolve(outcomes, failed_calls=None)
-    remaining = max((record.total_calls or 0) - len(outcomes.calls), 0)
-    for assertion in _assertions(args, outcomes):
+    remaining = max((total or 0) - len(outcomes.calls), 0)
+    for assertion in assertions:
         if not can_still_pass(assertion, outcomes, remaining):
             [result] = check_assertions([assertion], outcomes)
             return (
@@ -233,11 +231,15 @@ async def _fail_fast(
     The calls still to come are the execution's total less the final ones. A total read
     earlier can only be smaller than today's (calls are added, never dropped), which makes
     passing look harder, so a failure is confirmed with a fresh record before it is called.
+    Each call is converted once; failures so far are the calls seen failing.
     """
     execution_id = execution.execution_id or ""
     print(f"watching execution {execution_id}; failing fast", file=sys.stderr)
-    calls: list[CallExecution] = []
     record = execution
+    empty = outcomes_from(record, (), run_test_name=args.name)
+    empty = attrs.evolve(empty, failed_calls=None)
+    assertions = _assertions(args, empty)
+    seen: list[CallOutcome] = []
     with _deadline(args, execution_id):
         # An async generator (the docstring says to close it with aclosing).
         stream = cast(
@@ -248,14 +250,15 @@ async def _fail_fast(
         )
         async with aclosing(stream):
             async for call in stream:
-                calls.append(call)
-                if _cannot_pass(args, record, calls) is None:
+                seen += outcomes_from(record, [call]).calls
+                outcomes = attrs.evolve(empty, calls=tuple(seen))
+                if _cannot_pass(assertions, outcomes, record.total_calls) is None:
                     continue
                 record = await client.simulation.execution(execution_id)
-                why = _cannot_pass(args, record, calls)
+                why = _cannot_pass(assertions, outcomes, record.total_calls)
                 if why is not None:
-                    outcomes = outcomes_from(record, calls, run_test_name=args.name)
-                    results = check_assertions(_assertions(args, outcomes), outcomes)
+                    outcomes = attrs.evolve(outcomes, status=record.status)
+                    results = check_assertions(assertions, outcomes)
                     report = GateReport(args.name, execution_id, record.status, results, early=why)
                     return report, outcomes
     return None
