@@ -400,8 +400,9 @@ async def run(client: AsyncClient, args: argparse.Namespace, out: Output) -> int
         execution = await client.simulation.execution(args.execution)
     else:
         execution = await _latest(client, args.name)
-    execution_id = execution.execution_id
-    assert execution_id is not None
+    execution_id = execution.execution_id or args.execution
+    if execution_id is None:
+        raise UsageError(f"the API listed an execution of {args.name!r} without an id")
     if not _is_terminal(execution):
         if args.fail_fast:
             early = await _fail_fast(client, execution, args)
