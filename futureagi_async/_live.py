@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import Protocol, TypeVar
 
@@ -227,7 +227,7 @@ async def watch_calls(
     seconds: float | None,
     page_size: int,
     timer: Timer,
-) -> AsyncIterator[CallExecution]:
+) -> AsyncGenerator[CallExecution, None]:
     """The engine of `TestExecutions.watch` (arguments already checked)."""
     deadline = _Deadline(timer, None if seconds is None else timer.now() + seconds, seconds)
     yielded: set[str] = set()
@@ -305,7 +305,7 @@ def watch(
     timeout: float | None,
     page_size: int,
     timer: Timer,
-) -> AsyncIterator[CallExecution]:
+) -> AsyncGenerator[CallExecution, None]:
     """`TestExecutions.watch`: arguments checked now, before any request."""
     path_id(execution_id, "execution_id")
     interval = check_poll_interval(poll_interval)

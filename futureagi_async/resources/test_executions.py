@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, Sequence
 from typing import Any
 
 from .._convert import structure
@@ -109,7 +109,7 @@ class TestExecutions(Resource):
         eval_names: str | Sequence[str] | None = None,
         timeout: float | None = None,
         page_size: int = WATCH_PAGE_SIZE,
-    ) -> AsyncIterator[CallExecution]:
+    ) -> AsyncGenerator[CallExecution, None]:
         """Every call of the execution exactly once, as soon as it is final; then stop.
 
         Final means a terminal status (`completed`, `failed`, `cancelled`) and no eval (of

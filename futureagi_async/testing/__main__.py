@@ -180,6 +180,38 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     )
     server.add_argument("--link-scheme", choices=("http", "https"), default="http")
     server.add_argument("--log-level", default="warning", help="uvicorn's (default warning)")
+    live = p.add_argument_group("live executions")
+    live.add_argument(
+        "--live",
+        action="store_true",
+        help="start a new execution every so often, running in real time (to watch one)",
+    )
+    live.add_argument(
+        "--live-every",
+        type=_real(0.1),
+        default=120.0,
+        metavar="SECONDS",
+        help="seconds between two executions' starts (default 120)",
+    )
+    live.add_argument(
+        "--live-seconds",
+        type=_real(0.1),
+        default=90.0,
+        metavar="SECONDS",
+        help="how long each execution runs (default 90)",
+    )
+    live.add_argument(
+        "--live-calls",
+        type=whole_number(0),
+        default=40,
+        metavar="N",
+        help="calls per execution (default 40)",
+    )
+    live.add_argument(
+        "--live-run-test",
+        metavar="NAME",
+        help="the run test that runs (default the first: 'Billing bot nightly')",
+    )
 
 
 def build_fake(args: argparse.Namespace) -> FakeAPI:
@@ -200,7 +232,7 @@ def build_fake(args: argparse.Namespace) -> FakeAPI:
         kinds=args.fault_kinds,
         retry_after=args.retry_after,
     )
-    return FakeAPI(
+    fake = FakeAPI(
         spec,
         dialect=args.dialect,
         api_key=getattr(args, "api_key", None) or TEST_API_KEY,
@@ -210,9 +242,17 @@ def build_fake(args: argparse.Namespace) -> FakeAPI:
         faults=faults,
         link_scheme=getattr(args, "link_scheme", "http"),
     )
+    if getattr(args, "live", False):
+        name = args.live_run_test or fake.dataset.run_tests[0].name
+        if all(r.name != name for r in fake.dataset.run_tests):
+            raise SystemExit(f"--live-run-test: the fake has no run test {name!r}")
+        fake.dataset.run_every(
+            name, args.live_every, calls=args.live_calls, seconds=args.live_seconds
+        )
+    return fake
 
 
-def _banner(fake: FakeAPI, base_url: str) -> str:
+def _banner(fake: FakeAPI, base_url: str, args: argparse.Namespace) -> str:
     lines = [
         base_url,
         "# the fake Future AGI API (Ctrl-C to stop); to point the CLI or the library at it:",
@@ -225,6 +265,13 @@ def _banner(fake: FakeAPI, base_url: str) -> str:
             for r in fake.dataset.run_tests
         ),
     ]
+    if getattr(args, "live", False):
+        name = args.live_run_test or fake.dataset.run_tests[0].name
+        lines += [
+            f"# live: an execution of {name!r} starts every {args.live_every:g}s and runs "
+            f"{args.live_seconds:g}s; follow the latest with:",
+            f"#   futureagi-async watch {shlex.quote(name)}",
+        ]
     return "\n".join(lines)
 
 
@@ -245,7 +292,7 @@ def serve(args: argparse.Namespace) -> int:
         access_log=False,
         timeout_keep_alive=30,
     )
-    print(_banner(fake, f"http://{args.host}:{sock.getsockname()[1]}"), flush=True)
+    print(_banner(fake, f"http://{args.host}:{sock.getsockname()[1]}", args), flush=True)
     uvicorn.Server(config).run(sockets=[sock])
     return 0
 
