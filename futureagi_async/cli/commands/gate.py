@@ -12,10 +12,9 @@ import argparse
 import os
 import re
 import sys
-from collections.abc import AsyncGenerator, Iterator
+from collections.abc import Iterator
 from contextlib import aclosing, contextmanager
 from pathlib import Path
-from typing import cast
 
 import attrs
 
@@ -41,7 +40,7 @@ from ...gate import (
     parse_assertion,
     save_baseline,
 )
-from ...models import CallExecution, SimulationExecution
+from ...models import SimulationExecution
 from .._arguments import Subcommands, add_command, at_least, seconds
 from .._errors import UsageError, naming_a_run_test
 from .._gate_rules import (
@@ -241,12 +240,8 @@ async def _fail_fast(
     assertions = _assertions(args, empty)
     seen: list[CallOutcome] = []
     with _deadline(args, execution_id):
-        # An async generator (the docstring says to close it with aclosing).
-        stream = cast(
-            "AsyncGenerator[CallExecution, None]",
-            client.test_executions.watch(
-                execution_id, poll_interval=args.poll_interval, timeout=args.timeout
-            ),
+        stream = client.test_executions.watch(
+            execution_id, poll_interval=args.poll_interval, timeout=args.timeout
         )
         async with aclosing(stream):
             async for call in stream:
