@@ -194,12 +194,20 @@ def test_bad_settings_are_refused(settings: dict[str, object], message: str) -> 
         compare_outcomes(base, cand, **settings)  # type: ignore[arg-type]
 
 
-def test_a_b_of_independent_draws_rarely_alarms() -> None:
-    """A small in-suite version of the calibration (`nox -s gate-calibration` runs 1,000)."""
+@pytest.mark.parametrize("scenarios", [5, None], ids=["paired", "unpaired"])
+def test_a_a_pairs_of_independent_draws_rarely_alarm(scenarios: int | None) -> None:
+    """A small in-suite version of the calibration (`nox -s gate-calibration` runs 1,000
+    pairs per size on the fake's live executions), on both tests."""
     rng = random.Random(7)
     alarms = 0
     for _ in range(100):
-        base = outcomes("base", helpful=[rng.random() < 0.8 for _ in range(100)])
-        cand = outcomes("cand", helpful=[rng.random() < 0.8 for _ in range(100)])
-        alarms += compare_outcomes(base, cand).verdict == REGRESSION
+        base = outcomes(
+            "base", helpful=[rng.random() < 0.8 for _ in range(100)], scenarios=scenarios
+        )
+        cand = outcomes(
+            "cand", helpful=[rng.random() < 0.8 for _ in range(100)], scenarios=scenarios
+        )
+        result = compare_outcomes(base, cand)
+        assert result.evals[0].paired is (scenarios is not None)
+        alarms += result.verdict == REGRESSION
     assert alarms <= 10
