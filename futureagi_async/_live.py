@@ -19,7 +19,7 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol, TypeVar
 
 import anyio
@@ -53,8 +53,15 @@ _SPEEDUP = 4.0
 TERMINAL_CALL_STATUSES = frozenset({"completed", "failed", "cancelled"})
 TERMINAL_EXECUTION_STATUSES = frozenset({"completed", "failed", "cancelled"})
 
-#: `get_page(page, page_size)`: one page of the execution's grid.
-GetPage = Callable[[int, int], Awaitable[TestExecutionPage]]
+#: `get_page(page, page_size, final_only)`: one page of the execution's grid, with
+#: `final_only` of its calls in a terminal status (the API's `status` filter).
+GetPage = Callable[[int, int, bool], Awaitable[TestExecutionPage]]
+#: Rows updated this long before the last poll's newest are read again: a row saved just
+#: before a poll may become visible only after it (a transaction committing late).
+SKEW = timedelta(seconds=1)
+#: Reads of one poll when the listing shrinks while it is read (a call rerun leaves the
+#: final calls, rows below it move up a page): the poll reads again, at most this often.
+_MAX_SCANS = 3
 
 
 class Timer(Protocol):
@@ -151,30 +158,39 @@ class _Deadline:
 
 @attrs.define
 class _Scan:
-    """What one poll read: the freshest copy of each row, and the grid's metadata."""
+    """What one read of the listing saw: the freshest copy of each row, the grid's metadata,
+    the newest row on page 1 (the next mark) and whether the listing shrank meanwhile."""
 
     rows: dict[str, CallExecution]
-    status: str | None
-    count: int
-    newest: datetime | None
     first: TestExecutionPage
-    requests: int
+    newest: datetime | None
+    shrank: bool
 
 
 async def _scan(
-    get_page: GetPage, page_size: int, since: datetime | None, deadline: _Deadline
+    get_page: GetPage,
+    page_size: int,
+    since: datetime | None,
+    deadline: _Deadline,
+    *,
+    final_only: bool,
 ) -> _Scan:
     """Page 1, then on while the page just read ends in rows at or after `since` (all pages
-    when `since` is None). A row read twice (it moved down a page) keeps its later copy."""
+    when `since` is None). A row read twice (it moved down a page) keeps its later copy.
+
+    Rows only move down while the listing does not shrink (a newer row goes on top), so
+    none can slip past the pages read; when a page's count is below the one before, a row
+    may have moved up past them, and `shrank` says so.
+    """
     rows: dict[str, CallExecution] = {}
     page = 1
-    grid = await deadline.run(lambda: get_page(1, page_size))
-    first, requests = grid, 1
-    newest: datetime | None = None
+    grid = await deadline.run(functools.partial(get_page, 1, page_size, final_only))
+    first, count, shrank = grid, grid.count or 0, False
+    # Only page 1's newest is a safe mark: rows updated during the read may sit on page 2+.
+    stamps = [r.timestamp for r in grid.results if r.timestamp is not None]
+    newest = max(stamps) if len(stamps) == len(grid.results) and stamps else None
     while True:
         for row in grid.results:
-            if row.timestamp is not None and (newest is None or row.timestamp > newest):
-                newest = row.timestamp
             if row.id is not None:
                 rows.pop(row.id, None)
                 rows[row.id] = row
@@ -186,9 +202,10 @@ async def _scan(
         if since is not None and last is not None and last < since:
             break
         page += 1
-        grid = await deadline.run(functools.partial(get_page, page, page_size))
-        requests += 1
-    return _Scan(rows, first.status, first.count or 0, newest, first, requests)
+        grid = await deadline.run(functools.partial(get_page, page, page_size, final_only))
+        shrank = shrank or (grid.count or 0) < count
+        count = grid.count or 0
+    return _Scan(rows, first, newest, shrank)
 
 
 def _eval_ids(first: TestExecutionPage, eval_names: Sequence[str] | None) -> frozenset[str] | None:
@@ -228,23 +245,30 @@ async def watch_calls(
     page_size: int,
     timer: Timer,
 ) -> AsyncGenerator[CallExecution, None]:
-    """The engine of `TestExecutions.watch` (arguments already checked)."""
+    """The engine of `TestExecutions.watch` (arguments already checked).
+
+    The first poll reads every call; later polls read the calls in a terminal status
+    updated since (a `SKEW` before) the newest the previous poll saw, which is where a call
+    that became final, or whose eval ended, has moved to.
+    """
     deadline = _Deadline(timer, None if seconds is None else timer.now() + seconds, seconds)
     yielded: set[str] = set()
     mark: datetime | None = None
-    full = True
     interval = poll_interval
     eval_ids: frozenset[str] | None = None
-    first_poll = True
+    full = True
     while True:
         started = timer.now()
-        scan = await _scan(get_page, page_size, None if full else mark, deadline)
-        if first_poll:
+        since = None if full or mark is None else mark - SKEW
+        for _ in range(_MAX_SCANS):
+            scan = await _scan(get_page, page_size, since, deadline, final_only=not full)
+            if not scan.shrank:
+                break
+        if full and eval_names is not None and eval_ids is None:
             eval_ids = _eval_ids(scan.first, eval_names)
-            first_poll = False
-        terminal = _is_terminal(scan.status)
+        terminal = _is_terminal(scan.first.status)
         changed = scan.newest is not None and (mark is None or scan.newest > mark)
-        if scan.newest is not None and (mark is None or scan.newest > mark):
+        if changed and not scan.shrank:
             mark = scan.newest
         ready = [
             row
@@ -256,24 +280,35 @@ async def watch_calls(
             yielded.add(row.id)
             yield _only(row, eval_ids)
         if terminal:
-            if full or len(yielded) >= scan.count:
+            if full:
                 return
-            full = True  # a last full read, at once, for any call the marks missed
+            # Every call is final now; one row of the whole listing says if all were seen.
+            whole = await deadline.run(functools.partial(get_page, 1, 1, False))
+            if len(yielded) >= (whole.count or 0):
+                return
+            full = True  # a last full read, at once, for calls that never looked final
             continue
         full = False
-        interval = (
-            max(poll_interval / _SPEEDUP, interval / 2)
-            if changed or ready
-            else min(poll_interval, interval * 2)
-        )
+        interval = _next_interval(interval, poll_interval, finishing=bool(ready), idle=not changed)
         await deadline.sleep(max(0.0, started + interval - timer.now()))
 
 
-class Grid(Protocol):
-    """What watching needs of `client.test_executions`: its `get_page`."""
+def _next_interval(interval: float, ceiling: float, *, finishing: bool, idle: bool) -> float:
+    """Halve while calls finish (down to a quarter of `ceiling`), double back up to
+    `ceiling` while nothing changes, keep the pace otherwise."""
+    if finishing:
+        return max(ceiling / _SPEEDUP, interval / 2)
+    if idle:
+        return min(ceiling, interval * 2)
+    return interval
 
-    async def get_page(
-        self, test_execution_id: str, *, page: int = ..., page_size: int | None = ...
+
+class Grid(Protocol):
+    """What watching needs of `client.test_executions`: a page of the grid, all calls or
+    only those in a terminal status."""
+
+    async def _watch_page(
+        self, test_execution_id: str, *, page: int, page_size: int, final_only: bool
     ) -> TestExecutionPage: ...
 
 
@@ -290,8 +325,10 @@ class Records(Protocol):
 
 
 def _reader(grid: Grid, execution_id: str) -> GetPage:
-    async def get_page(page: int, limit: int) -> TestExecutionPage:
-        return await grid.get_page(execution_id, page=page, page_size=limit)
+    async def get_page(page: int, limit: int, final_only: bool) -> TestExecutionPage:
+        return await grid._watch_page(
+            execution_id, page=page, page_size=limit, final_only=final_only
+        )
 
     return get_page
 
@@ -357,15 +394,14 @@ async def wait_until_terminal(
     interval = poll_interval
     while True:
         started = timer.now()
-        grid = await deadline.run(lambda: get_page(1, 1))
+        grid = await deadline.run(functools.partial(get_page, 1, 1, False))
         if _is_terminal(grid.status):
             return grid
-        newest = grid.results[0].timestamp if grid.results else None
+        row = grid.results[0] if grid.results else None
+        newest = row.timestamp if row is not None else None
         changed = newest is not None and (mark is None or newest > mark)
         mark = newest if changed else mark
-        interval = (
-            max(poll_interval / _SPEEDUP, interval / 2)
-            if changed
-            else min(poll_interval, interval * 2)
-        )
+        # The newest row just became final: calls are finishing, the end may be near.
+        finishing = changed and row is not None and is_final(row)
+        interval = _next_interval(interval, poll_interval, finishing=finishing, idle=not changed)
         await deadline.sleep(max(0.0, started + interval - timer.now()))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import anyio.lowlevel
 import attrs
 
@@ -79,3 +81,27 @@ def changed_between(live: LiveExecution, after: float, until: float) -> int:
     """How many calls had an event (creation included) in `(after, until]` on the clock."""
     lo, hi = after - live.started, until - live.started
     return sum(any(lo < e <= hi for e in p.events) for p in live.plans)
+
+
+_TERMINAL = frozenset({"completed", "failed", "cancelled"})
+
+
+def newest_update(live: LiveExecution, at: float, *, final_only: bool) -> float:
+    """The clock time of the newest row update visible at `at` (of calls in a terminal
+    status, with `final_only`): the mark a watcher's poll takes from page 1 then."""
+    t = at - live.started
+    newest = -math.inf
+    for plan in live.plans:
+        passed = [e for e in plan.events if e <= t]
+        if not passed:
+            continue
+        if final_only:
+            record = live._call_at(plan, t)
+            if record is None or record.status not in _TERMINAL:
+                continue
+        newest = max(newest, passed[-1])
+    return live.started + newest
+
+
+def reran_between(live: LiveExecution, after: float, until: float) -> bool:
+    return any(after < live.started + r <= until for p in live.plans for r in p.reruns)

@@ -9,7 +9,7 @@ from typing import Any
 from .._convert import structure
 from .._errors import FilterNotAppliedError, ServerError
 from .._filters import Filter, Filters, as_filters, check_columns, encode_filters
-from .._live import DEFAULT_POLL_INTERVAL, AnyioTimer, wait, watch
+from .._live import DEFAULT_POLL_INTERVAL, TERMINAL_CALL_STATUSES, AnyioTimer, wait, watch
 from .._pager import Page, Pager
 from ..models import CallExecution, SimulationExecution, TestExecutionPage
 from ._base import Resource
@@ -17,6 +17,7 @@ from ._shared import check_page, check_page_size, make_page, path_id
 
 #: Rows per page while watching: a poll reads one page per this many changed rows.
 WATCH_PAGE_SIZE = 100
+_FINAL_ONLY = encode_filters([Filter("status", "text", "in", sorted(TERMINAL_CALL_STATUSES))])
 
 __all__ = ["TestExecutions"]
 
@@ -118,14 +119,19 @@ class TestExecutions(Resource):
         still unfinished then is yielded as it is. A call rerun after it was yielded is not
         yielded again (read it with `client.simulation.call`).
 
-        Each poll reads only what changed: the grid is ordered by last update, so a poll
-        reads page 1 and then only the pages still holding rows updated since the previous
-        poll. **Requests per poll: at most `1 + changed // page_size`**, `changed` being the
-        rows updated since the previous poll; the first poll reads every page, and the
-        last reads every page again only if the calls yielded fall short of the grid's
-        count. Polls come `poll_interval` seconds apart while nothing changes and down to
-        a quarter of that while calls finish, so a call is yielded within `poll_interval`
-        (plus the poll's own requests) of becoming final.
+        Each poll reads only what changed: the grid is ordered by last update, so after a
+        first poll that reads every call, a poll reads page 1 of the calls in a terminal
+        status (the `status` filter) and goes on only while a page still ends in rows
+        updated since the previous poll (less a second, for late commits).
+        **Requests per poll: at most `1 + changed // page_size`**, `changed` counting the
+        calls that became final or changed while final since a second before the previous
+        poll, plus the newest row it saw; a poll that sees that listing shrink (a call
+        rerun moves rows up a page) reads it again, at most three times in all; the poll
+        that sees the execution end adds one request (one row, for the count) and, only
+        if calls are missing, a read of every page. Polls come `poll_interval` seconds
+        apart while nothing changes and down to a quarter of that while calls finish, so
+        a call is yielded within `poll_interval` (plus the poll's own requests) of
+        becoming final.
 
         Raises `ValueError` for a bad `poll_interval`, `timeout` or id before any request,
         `NotFoundError` at the first poll for an unknown execution, `APITimeoutError` once
@@ -171,6 +177,17 @@ class TestExecutions(Resource):
             summary=summary,
             timer=AnyioTimer(),
         )
+
+    async def _watch_page(
+        self, test_execution_id: str, *, page: int, page_size: int, final_only: bool
+    ) -> TestExecutionPage:
+        """A page for `watch`: with `final_only`, of the calls in a terminal status only
+        (`status` is a built-in column, so the filter needs no check against the grid)."""
+        path, params = self._request(test_execution_id, page_size, None)
+        params["page"] = str(page)
+        if final_only:
+            params["filters"] = _FINAL_ONLY
+        return await self._get(path, params, TestExecutionPage)
 
     def _request(
         self, test_execution_id: str, page_size: int | None, search: str | None

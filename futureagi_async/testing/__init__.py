@@ -67,6 +67,12 @@ What the fake does not reproduce:
   the others are the fake's wording.
 - Grouped rows (with `fixed_row_groups=True`) group by the requested `row_groups`, not by the
   stored `column_order` as the code would.
+- Live executions (`run_execution`) as the recordings cannot show them: the timelines are
+  drawn, not measured (calls created over the first third of the run, evals stored as the
+  analysis ends or a little after, one rerun at most per call), every change moves the
+  call's `updated_at` (transcript turns included), and the counters are recounted, never
+  stored. `add_calls`/`remove_calls` do not apply to a live execution (its calls are
+  rebuilt from its timelines at every change).
 - Content the recordings cannot pin down: rule prompts of eval templates, explanation-summary
   clusters, the OPTIONS names of views other than the run test list, Django's exact HTML
   pages. Request ids are random UUIDs.

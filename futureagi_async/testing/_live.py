@@ -12,7 +12,7 @@ from __future__ import annotations
 import bisect
 import random
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -108,6 +108,8 @@ class LiveExecution:
     calls_ended: float
     end: float
     _last_index: int = -1
+    #: Per call: the number of its events passed when its record was last built, and it.
+    _built: dict[str, tuple[int, CallRecord | None]] = attrs.field(factory=dict)
 
     def changed(self, now: float) -> bool:
         """Whether an event passed since the last `at` (cheap: one bisect)."""
@@ -137,7 +139,15 @@ class LiveExecution:
             completed_at=self._when(self.end) if status == "completed" else None,
             summary_kind=0 if status != "completed" else 1,
         )
-        calls = [c for p in self.plans if (c := self._call_at(p, t)) is not None]
+        calls = []
+        for plan in self.plans:
+            passed = bisect.bisect_right(plan.events, t)
+            built = self._built.get(plan.id)
+            if built is None or built[0] != passed:
+                built = (passed, self._call_at(plan, t))
+                self._built[plan.id] = built
+            if built[1] is not None:
+                calls.append(built[1])
         return record, calls
 
     def _when(self, t: float) -> datetime:
@@ -175,7 +185,8 @@ class LiveExecution:
                 outputs[config.id] = run.outputs[config.id] if t >= done else {"status": "pending"}
         started_at = self._when(run.started) if status not in ("pending", "queued") else None
         if status == "ongoing":
-            duration: int | None = int(t - run.started)
+            # As of the last turn stored: a record changes only at an event.
+            duration: int | None = int(last_event - run.started)
         else:
             duration = run.duration if ended else None
         return CallRecord(
@@ -225,7 +236,7 @@ class LiveExecution:
 
     def _turns(self, plan: CallPlan, run: _Run, n: int) -> list[TurnRecord]:
         turns, at = [], 0
-        span = max(run.ended - run.started, 1e-9)
+        times = _turn_times(run)
         for k in range(n):
             length = 1500 + (k * 7919 + plan.index * 104729) % 2500
             role = "assistant" if k % 2 == 0 else "user"
@@ -237,7 +248,7 @@ class LiveExecution:
                     content=f"{text} ({k})",
                     start_ms=at,
                     end_ms=at + length,
-                    created_at=self._when(run.started + span * (k + 1) / (run.turns + 1)),
+                    created_at=self._when(times[k]),
                 )
             )
             at += length + 300
@@ -246,8 +257,7 @@ class LiveExecution:
 
 def _turns_by(run: _Run, t: float) -> int:
     """How many turns of the transcript exist `t` seconds in: they grow while on the line."""
-    span = max(run.ended - run.started, 1e-9)
-    return min(run.turns, int((t - run.started) / span * (run.turns + 1)))
+    return bisect.bisect_right(_turn_times(run), t)
 
 
 @attrs.define(eq=False)
@@ -322,13 +332,6 @@ def _plan_call(
             rerun_at = run.final + rng.uniform(0.005, 0.1)
             reruns.append(rerun_at)
             start = rerun_at + rng.uniform(0.0, 0.02)
-    events = {created, queued}
-    for i, run in enumerate(runs):
-        span = max(run.ended - run.started, 1e-9)
-        events |= {run.started, run.ended, run.analyzed, *run.evals_done}
-        events |= {run.started + span * (k + 1) / (run.turns + 1) for k in range(run.turns)}
-        if i:
-            events.add(reruns[i - 1])
     scenario = rt.scenarios[index % len(rt.scenarios)]
     return CallPlan(
         id=_uuid(rng),
@@ -342,8 +345,24 @@ def _plan_call(
         runs=tuple(runs),
         reruns=tuple(reruns),
         snapshot_ids=tuple(_uuid(rng) for _ in reruns),
-        events=tuple(sorted(events)),
+        events=_events(created, queued, runs, reruns),
     )
+
+
+def _turn_times(run: _Run) -> list[float]:
+    """When each turn of the run's transcript is stored: evenly while on the line."""
+    span = max(run.ended - run.started, 1e-9)
+    return [run.started + span * (k + 1) / (run.turns + 1) for k in range(run.turns)]
+
+
+def _events(
+    created: float, queued: float, runs: Sequence[_Run], reruns: Sequence[float]
+) -> tuple[float, ...]:
+    """Every moment the call's record changes."""
+    events = {created, queued, *reruns}
+    for run in runs:
+        events |= {run.started, run.ended, run.analyzed, *run.evals_done, *_turn_times(run)}
+    return tuple(sorted(events))
 
 
 def _plan_run(
@@ -393,13 +412,15 @@ def _scaled(plan: CallPlan, k: float) -> CallPlan:
         )
         for r in plan.runs
     )
+    reruns = tuple(r * k for r in plan.reruns)
+    created, queued = plan.created * k, plan.queued * k
     return attrs.evolve(
         plan,
-        created=plan.created * k,
-        queued=plan.queued * k,
+        created=created,
+        queued=queued,
         runs=runs,
-        reruns=tuple(r * k for r in plan.reruns),
-        events=tuple(e * k for e in plan.events),
+        reruns=reruns,
+        events=_events(created, queued, runs, reruns),
     )
 
 

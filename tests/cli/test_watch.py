@@ -102,8 +102,10 @@ def test_fake_server_live_starts_executions_to_watch(cli: Cli) -> None:
     from futureagi_async.testing.__main__ import build_fake
 
     args = build_parser().parse_args(
-        ["fake-server", "--live", "--live-every", "600", "--live-seconds", "0.3"]
-        + ["--live-calls", "5", "--executions-per-run-test", "1", "--run-tests", "2"]
+        [
+            *("fake-server", "--live", "--live-every", "600", "--live-seconds", "0.3"),
+            *("--live-calls", "5", "--executions-per-run-test", "1", "--run-tests", "2"),
+        ]
     )
     fake = build_fake(args)
     live = [e for e in fake.dataset.executions if fake.dataset.live_execution(e.id)]
