@@ -242,6 +242,11 @@ def check_comparable(baseline: ExecutionOutcomes, candidate: ExecutionOutcomes) 
                 f"eval {only[0]!r} is only in the {side} (execution {mine.execution_id}); "
                 "both executions must run the same evals"
             )
+    if not baseline.evals:
+        raise GateInputError(
+            f"executions {baseline.execution_id} and {candidate.execution_id} have no "
+            "Pass/Fail or score eval to compare"
+        )
     for name, kind in baseline.evals.items():
         if candidate.evals[name] != kind:
             raise GateInputError(

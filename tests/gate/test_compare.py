@@ -171,6 +171,13 @@ def test_pairs_that_cannot_be_compared_are_refused(
         compare_outcomes(base, cand)
 
 
+def test_nothing_to_compare_is_refused_not_passed() -> None:
+    base = outcomes("base", helpful=passes(0.8, 10), evals={})
+    cand = outcomes("cand", helpful=passes(0.8, 10), evals={})
+    with pytest.raises(GateInputError, match="have no Pass/Fail or score eval to compare"):
+        compare_outcomes(base, cand)
+
+
 def test_the_candidate_cannot_be_its_own_baseline() -> None:
     same = outcomes("same", helpful=passes(0.8, 10))
     with pytest.raises(GateInputError, match="the baseline is the candidate itself"):
