@@ -4,6 +4,7 @@ bad input refused with one line and exit 2."""
 from __future__ import annotations
 
 import json
+import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -253,6 +254,18 @@ def test_bad_baselines_are_one_line_errors(cli: Cli, env: Served, tmp_path: Path
     result = cli("gate", name, "--execution", ids[0], "--baseline", "previous")
     assert result.code == 2
     _one_line_error(result.err, "has no completed execution before")
+
+
+def test_without_scipy_a_baseline_names_the_extra(
+    cli: Cli, env: Served, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    name, _ = _run_test(env)
+    monkeypatch.setitem(sys.modules, "scipy.stats", None)  # importing it now fails
+    result = cli("gate", name, "--baseline", "previous")
+    assert result.code == 2
+    _one_line_error(result.err, "needs scipy: pip install 'futureagi-async[gate]'")
+    # Assertions need no scipy.
+    assert cli("gate", name, "--assert", "failed_calls <= 10").code == 0
 
 
 def test_a_baseline_that_is_not_completed_is_refused(cli: Cli, env: Served) -> None:

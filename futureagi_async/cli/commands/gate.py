@@ -152,7 +152,7 @@ def register(commands: Subcommands) -> None:
         "--timeout",
         type=seconds(zero=False),
         default=1800.0,
-        help="seconds --wait waits (default 1800)",
+        help="seconds --wait and --fail-fast wait (default 1800)",
     )
     p.add_argument(
         "--poll-interval",
