@@ -162,12 +162,12 @@ def baseline_from_json(raw: bytes | str, *, source: str = "<baseline>") -> Execu
         raise reader.fail(f"version {version!r}; this futureagi-async reads version {VERSION}")
     evals: dict[str, EvalKind] = {}
     for name, kind in reader.mapping(document, "evals").items():
-        if kind not in _KINDS:
+        if not isinstance(kind, str) or kind not in _KINDS:
             raise reader.fail(f"eval {name!r} has unknown kind {kind!r}")
         evals[name] = _KINDS[kind]
     aliases: dict[str, str] = {}
     for config, name in reader.mapping(document, "aliases").items():
-        if name not in evals:
+        if not isinstance(name, str) or name not in evals:
             raise reader.fail(f"alias {config!r} names {name!r}, not in 'evals'")
         aliases[config] = name
     calls = document.get("calls")
