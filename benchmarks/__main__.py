@@ -1,7 +1,8 @@
 """Run every scenario side by side, over plain HTTP and over TLS, each client in its own process.
 
     python -m benchmarks [--quick] [--rounds N] [--transports http,tls]
-                         [--scenarios fanout,cpu,paging,memory,decode,watch] [--write]
+                         [--scenarios fanout,cpu,paging,memory,decode,ratelimit,tracing,watch]
+                         [--write]
 
 `--write` puts the run's tables into README.md, between its results markers.
 
@@ -70,8 +71,11 @@ def execution_id(url: str, verify: ssl.SSLContext | bool) -> str:
     """The one execution's id, found through the API: run test -> a call row's execution."""
     with httpx2.Client(base_url=url, headers=FAKE_HEADERS, timeout=30, verify=verify) as http:
         run_test = http.get("/simulate/run-tests/").json()["results"][0]["id"]
-        rows = http.get(f"/simulate/run-tests/{run_test}/call-executions/", params={"limit": 1})
-        return str(rows.json()["results"][0]["test_execution_id"])
+        # Rerun snapshot rows (which list first) do not name their execution: skip them.
+        rows = http.get(f"/simulate/run-tests/{run_test}/call-executions/", params={"limit": 50})
+        return str(
+            next(r["test_execution_id"] for r in rows.json()["results"] if not r.get("is_snapshot"))
+        )
 
 
 def _pin_server() -> None:
@@ -353,6 +357,31 @@ def scenario_decode(args: argparse.Namespace, out: list[str], ratios: Ratios) ->
     emit(out, [*lines, "```", ""])
 
 
+def scenario_ratelimit(args: argparse.Namespace, out: list[str], ratios: Ratios) -> None:
+    """Scenario 4: benchmarks/ratelimit.py, an export under the organisation's rate limit."""
+    from . import ratelimit
+
+    argv = ["--transports", ",".join(args.transports), "--rounds", str(args.rounds)]
+    if args.quick:
+        argv += ["--pages", "50"]
+    emit(out, ["### 4. Under a rate limit (benchmarks/ratelimit.py)", ""])
+    out += ratelimit.main(argv)
+    emit(out, [""])
+
+
+def scenario_tracing(args: argparse.Namespace, out: list[str], ratios: Ratios) -> None:
+    """Scenario 5: benchmarks/tracing_cost.py, what OpenTelemetry costs a call, pinned."""
+    quick = ["--requests", "1000", "--rounds", "3"] if args.quick else []
+    cmd = [sys.executable, "-m", "benchmarks.tracing_cost", *quick]
+    if hasattr(os, "sched_setaffinity") and (os.cpu_count() or 1) > 1:
+        cmd = ["taskset", "-c", str(CLIENT_CPU), *cmd]
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    lines = ["### 5. The cost of tracing (benchmarks/tracing_cost.py)", "", proc.stdout.strip()]
+    if proc.returncode:
+        lines.append(proc.stderr.strip()[-500:])
+    emit(out, [*lines, ""])
+
+
 @contextmanager
 def live_server(transport: str, calls: int, seconds: float) -> Iterator[Server]:
     """The fake in its own pinned process, running one live execution of `calls` calls over
@@ -504,6 +533,8 @@ SCENARIOS = {
     "decode": scenario_decode,
     "paging": scenario_paging,
     "memory": scenario_memory,
+    "ratelimit": scenario_ratelimit,
+    "tracing": scenario_tracing,
     "watch": scenario_watch,
 }
 

@@ -20,7 +20,7 @@ from typing import Any
 
 import attrs
 
-from .models._base import LAZY
+from .models._base import LAZY, REQUIRED
 
 __all__ = ["buildable", "make_slot_builder"]
 
@@ -42,7 +42,8 @@ _INLINE_ACCEPT: dict[Any, str] = {
 def _empty(field: attrs.Attribute[Any]) -> str | None:
     """The literal a missing value becomes, or None when the default is not supported."""
     default: Any = field.default
-    if default is None:
+    if default is None or (default is attrs.NOTHING and field.metadata.get(REQUIRED)):
+        # A required field's key is checked by the converter before the builder runs.
         return "None"
     factory = getattr(default, "factory", None)
     if factory is list and not default.takes_self:

@@ -10,6 +10,7 @@ import attrs
 import httpx2
 
 from ._errors import ConfigurationError
+from ._pacing import RateLimit
 from ._retry import RetryPolicy
 
 __all__ = [
@@ -21,6 +22,7 @@ __all__ = [
     "TimeoutTypes",
     "check_default_headers",
     "check_max_retries",
+    "check_rate_limit",
     "check_total_timeout",
     "to_timeout",
 ]
@@ -104,6 +106,14 @@ def check_max_retries(value: int) -> int:
     return value
 
 
+def check_rate_limit(value: object) -> RateLimit | None:
+    if value is not None and not isinstance(value, RateLimit):
+        raise ConfigurationError(
+            f"rate_limit must be a RateLimit(requests, per_seconds) or None, got {value!r}"
+        )
+    return value
+
+
 def check_total_timeout(value: float) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
         raise ConfigurationError(
@@ -112,7 +122,17 @@ def check_total_timeout(value: float) -> float:
     return float(value)
 
 
-def _check_base_url(raw: str) -> httpx2.URL:
+def _check_base_url(raw: str, name: str = "base_url") -> httpx2.URL:
+    """`raw` as the base URL; errors name `name` (the argument, or the variable it came from)."""
+    try:
+        return _base_url(raw)
+    except ConfigurationError as exc:
+        if name == "base_url":
+            raise
+        raise ConfigurationError(str(exc).replace("base_url", name, 1)) from None
+
+
+def _base_url(raw: str) -> httpx2.URL:
     try:
         url = httpx2.URL(raw)
     except (httpx2.InvalidURL, TypeError) as exc:
@@ -149,6 +169,7 @@ class ClientConfig:
     workspace_id: str | None = None
     total_timeout: float = DEFAULT_TOTAL_TIMEOUT
     default_headers: Mapping[str, str] = attrs.Factory(dict)
+    rate_limit: RateLimit | None = None
 
     @classmethod
     def build(
@@ -163,8 +184,13 @@ class ClientConfig:
         workspace_id: str | None,
         total_timeout: float | None = None,
         default_headers: Mapping[str, str] | None = None,
+        rate_limit: RateLimit | None = None,
         environ: Mapping[str, str] = os.environ,
     ) -> ClientConfig:
+        # A bad value is blamed on where it came from: the argument, or the variable.
+        api_key_name = "api_key" if api_key else ENV_API_KEY
+        secret_key_name = "secret_key" if secret_key else ENV_SECRET_KEY
+        base_url_name = "base_url" if base_url or not environ.get(ENV_BASE_URL) else ENV_BASE_URL
         api_key = api_key or environ.get(ENV_API_KEY)
         secret_key = secret_key or environ.get(ENV_SECRET_KEY)
         missing = [
@@ -181,8 +207,8 @@ class ClientConfig:
                 + " and ".join(missing)
                 + "; the keys are in the Future AGI dashboard under Settings"
             )
-        _check_header_value("api_key", api_key)
-        _check_header_value("secret_key", secret_key)
+        _check_header_value(api_key_name, api_key)
+        _check_header_value(secret_key_name, secret_key)
         if workspace_id is not None:
             _check_header_value("workspace_id", workspace_id)
         if max_concurrency is not None and max_concurrency < 1:
@@ -190,7 +216,9 @@ class ClientConfig:
         return cls(
             api_key=api_key,
             secret_key=secret_key,
-            base_url=_check_base_url(base_url or environ.get(ENV_BASE_URL) or DEFAULT_BASE_URL),
+            base_url=_check_base_url(
+                base_url or environ.get(ENV_BASE_URL) or DEFAULT_BASE_URL, base_url_name
+            ),
             timeout=DEFAULT_TIMEOUT if timeout is None else to_timeout(timeout),
             retry=RetryPolicy()
             if max_retries is None
@@ -203,4 +231,5 @@ class ClientConfig:
                 else check_total_timeout(total_timeout)
             ),
             default_headers=check_default_headers(default_headers),
+            rate_limit=check_rate_limit(rate_limit),
         )

@@ -2,13 +2,16 @@
 what changed.
 
 The execution's grid (`/simulate/test-executions/{id}/`) is ordered by last update, newest
-first, and says the execution's status on every page. So a poll reads page 1 and goes on
-only while a page still ends in rows updated since the previous poll's newest row (the
-high-water mark); everything further down is unchanged and was read before. Rows that move
-up while a poll reads are newer than the mark and come at the next poll; rows only move down
-(a newer row going on top), never past a page already read, so none is skipped. Once the
-execution is terminal, a last full read runs only if the calls yielded fall short of the
-grid's `count` (a call the marks could have missed), and everything left is yielded.
+first, filters on `status`, and says the execution's status on every page. The first poll
+reads every call. Later polls read the calls in a terminal status (a call that became final
+or whose eval ended has just been updated, so it is on top) from page 1 on, only while a page
+still ends in rows updated since the previous poll's newest row (the high-water mark, less a
+second for late commits); everything further down was read before. Rows that change while a
+poll reads move to the top and come at the next poll; while the listing does not shrink, rows
+only move down, never past a page already read, so none is skipped; when it shrinks (a rerun
+takes a call out of it), the poll reads again. Once the execution is terminal, one row of the
+whole grid gives its count, a full read runs only if calls are missing, and what is left is
+yielded.
 
 No task is started: each poll's requests run one after another in the caller's task, so
 breaking out of the iterator or cancelling it leaves nothing running.

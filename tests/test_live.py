@@ -245,19 +245,23 @@ async def test_bad_poll_interval_is_a_value_error_before_any_request(interval: A
 
 
 async def test_breaking_out_leaves_nothing_running() -> None:
-    """The public method on real time: a tiny interval, and the fake clock far ahead."""
-    fake = FakeAPI(_SPEC)
+    """The public method: half-way through the run some calls are final; take one, break."""
+    time = VirtualTime()
+    fake = _fake(time)
     eid = fake.run_execution(_RUN_TEST, calls=30, seconds=3600, seed=2)
+    time.t = _live(fake, eid).started + 1800
     async with fake.client() as client:
-        with anyio.move_on_after(0.2):
-            async with aclosing(client.test_executions.watch(eid, poll_interval=0.01)) as it:
-                async for _ in it:
-                    pass  # nothing is final in the first seconds of an hour-long run
+        calls = client.test_executions.watch(eid, poll_interval=0.01)
+        async for _ in calls:
+            break
         served = fake.stats.requests_served
         assert served >= 1
         assert fake.stats.in_flight == 0
-        await anyio.lowlevel.checkpoint()
+        await calls.aclose()
+        await anyio.sleep(0.05)
         assert fake.stats.requests_served == served
+        with pytest.raises(StopAsyncIteration):
+            await anext(calls)
 
 
 async def test_public_watch_and_wait_on_a_short_run() -> None:

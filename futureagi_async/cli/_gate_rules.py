@@ -108,7 +108,17 @@ def threshold_assertions(thresholds: Thresholds, outcomes: ExecutionOutcomes) ->
     """`--min-pass-rate` as assertions: `EVAL.pass_rate >= N` for each eval it covers. A
     default that covers no eval is refused, since it would pass without checking anything."""
     assertions: list[Assertion] = []
-    named = {outcomes.resolve(name) for name in thresholds.per_eval}
+    by_eval: dict[str | None, str] = {}
+    for name in thresholds.per_eval:
+        eval_name = outcomes.resolve(name)
+        if eval_name is not None and eval_name in by_eval:
+            # A template and its only config are one eval: one threshold, not two rows.
+            raise UsageError(
+                f"--min-pass-rate names {by_eval[eval_name]!r} and {name!r}, which are one "
+                "eval: give one threshold"
+            )
+        by_eval[eval_name] = name
+    named = set(by_eval)
     if thresholds.default is not None:
         covered = [
             name for name, kind in outcomes.evals.items() if kind == PASS_FAIL and name not in named

@@ -44,7 +44,9 @@ class Simulation(Resource):
             raise ValueError(f"run_test_name must be a non-blank string, got {run_test_name!r}")
         params = {"run_test_name": run_test_name, "limit": str(check_page_size(page_size))}
         params |= eval_names_param(eval_names)
-        return self._list(_PATH, params, SimulationExecution, key=_execution_key, wrapped=True)
+        return self._list(
+            _PATH, params, SimulationExecution, template=_PATH, key=_execution_key, wrapped=True
+        )
 
     async def execution(
         self, execution_id: str, *, eval_names: EvalNames = None, summary: bool = False
@@ -57,7 +59,7 @@ class Simulation(Resource):
         params |= eval_names_param(eval_names)
         if summary:
             params["summary"] = "true"
-        return await self._get(_PATH, params, SimulationExecution, wrapped=True)
+        return await self._get(_PATH, params, SimulationExecution, template=_PATH, wrapped=True)
 
     @overload
     def execution_many(
@@ -134,14 +136,20 @@ class Simulation(Resource):
             return attrs.evolve(calls, items=items)
 
         return self._list(
-            _PATH, params, SimulationCall, key=_call_key, wrapped=True, read_page=read_page
+            _PATH,
+            params,
+            SimulationCall,
+            template=_PATH,
+            key=_call_key,
+            wrapped=True,
+            read_page=read_page,
         )
 
     async def call(self, call_execution_id: str, *, eval_names: EvalNames = None) -> SimulationCall:
         """One call with its eval outputs, latency and cost."""
         params = {"call_execution_id": path_id(call_execution_id, "call_execution_id")}
         params |= eval_names_param(eval_names)
-        return await self._get(_PATH, params, SimulationCall, wrapped=True)
+        return await self._get(_PATH, params, SimulationCall, template=_PATH, wrapped=True)
 
     @overload
     def call_many(

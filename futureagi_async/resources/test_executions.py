@@ -21,6 +21,8 @@ _FINAL_ONLY = encode_filters([Filter("status", "text", "in", sorted(TERMINAL_CAL
 
 __all__ = ["TestExecutions"]
 
+_TEMPLATE = "simulate/test-executions/{test_execution_id}/"
+
 
 class TestExecutions(Resource):
     """`client.test_executions`."""
@@ -56,7 +58,7 @@ class TestExecutions(Resource):
         if wanted:
             params |= await self._checked_filters(path, wanted)
         try:
-            return await self._get(path, params, TestExecutionPage)
+            return await self._get(path, params, TestExecutionPage, template=_TEMPLATE)
         except ServerError as exc:
             if row_groups:
                 raise _grouped_mode_broken(exc) from exc
@@ -97,6 +99,7 @@ class TestExecutions(Resource):
             path,
             params,
             CallExecution,
+            template=_TEMPLATE,
             key=_id_of,
             read_page=read_page,
             first_params=checked_filters if wanted else None,
@@ -117,7 +120,10 @@ class TestExecutions(Resource):
         `eval_names`, when given; the calls' other evals are left out) still pending. The
         iterator ends when the execution is terminal and every call has been yielded; a call
         still unfinished then is yielded as it is. A call rerun after it was yielded is not
-        yielded again (read it with `client.simulation.call`).
+        yielded again (read it with `client.simulation.call`), and calls created after the
+        execution ended are never yielded. It relies on a call's `timestamp` moving with
+        every change; a change committed more than a second late is caught only by the
+        count check at the end.
 
         Each poll reads only what changed: the grid is ordered by last update, so after a
         first poll that reads every call, a poll reads page 1 of the calls in a terminal
@@ -187,7 +193,7 @@ class TestExecutions(Resource):
         params["page"] = str(page)
         if final_only:
             params["filters"] = _FINAL_ONLY
-        return await self._get(path, params, TestExecutionPage)
+        return await self._get(path, params, TestExecutionPage, template=_TEMPLATE)
 
     def _request(
         self, test_execution_id: str, page_size: int | None, search: str | None
@@ -200,7 +206,9 @@ class TestExecutions(Resource):
 
     async def _checked_filters(self, path: str, filters: Sequence[Filter]) -> dict[str, str]:
         """The `filters` parameter, checked against the grid's columns (one row's page)."""
-        grid = await self._get(path, {"limit": "1", "page": "1"}, TestExecutionPage)
+        grid = await self._get(
+            path, {"limit": "1", "page": "1"}, TestExecutionPage, template=_TEMPLATE
+        )
         return {"filters": encode_filters(check_columns(filters, grid.column_order))}
 
 

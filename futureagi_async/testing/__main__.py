@@ -153,6 +153,20 @@ def add_dataset_arguments(
         metavar="SECONDS",
         help="seconds a 429 asks for (default 1)",
     )
+    behaviour.add_argument(
+        "--rate-limit",
+        type=whole_number(1),
+        default=None,
+        metavar="N",
+        help="answer 429 past N requests per window, as the backend does (default: no limit)",
+    )
+    behaviour.add_argument(
+        "--rate-window",
+        type=_real(0.001),
+        default=60.0,
+        metavar="SECONDS",
+        help="the rate limit's fixed window, aligned to the clock (default 60)",
+    )
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -241,6 +255,8 @@ def build_fake(args: argparse.Namespace) -> FakeAPI:
         jitter=args.jitter,
         faults=faults,
         link_scheme=getattr(args, "link_scheme", "http"),
+        rate_limit=getattr(args, "rate_limit", None),
+        rate_window=getattr(args, "rate_window", 60.0),
     )
     if getattr(args, "live", False):
         name = args.live_run_test or fake.dataset.run_tests[0].name

@@ -11,10 +11,12 @@ import httpx2
 from ._app import App
 from ._faults import Faults
 from ._generate import generate
+from ._limits import RateLimiter, check_rate_limit
 from ._records import CallRecord, DatasetSpec
 from ._server import serve_app
 from ._stats import Stats
 from ._store import Dataset
+from ._transport import InProcessTransport
 from ._types import DIALECTS, Dialect
 from ._views import ViewOptions
 
@@ -36,6 +38,10 @@ class FakeAPI:
     serves the shapes of the published pages instead. `fixed_row_groups=True` answers
     `row_groups` with grouped rows, as the backend's code intends; the running backend
     answers them with a 500 and so does the fake by default.
+
+    `rate_limit=N` answers past N requests per `rate_window` seconds (a fixed window aligned
+    to the clock, as the backend's per-organisation limit) with the backend's 429; see
+    `_limits`.
     """
 
     def __init__(
@@ -50,10 +56,13 @@ class FakeAPI:
         faults: Faults | None = None,
         link_scheme: str = "http",
         fixed_row_groups: bool = False,
+        rate_limit: int | None = None,
+        rate_window: float = 60.0,
         clock: Callable[[], float] | None = None,
     ) -> None:
         if dialect not in DIALECTS:
             raise ValueError(f"dialect must be one of {DIALECTS}, not {dialect!r}")
+        check_rate_limit(rate_limit, rate_window)
         self.spec = spec or DatasetSpec()
         self.dataset: Dataset = generate(self.spec)
         if clock is not None:
@@ -71,6 +80,7 @@ class FakeAPI:
             faults=self.faults,
             stats=self.stats,
             link_scheme=link_scheme,
+            limiter=None if rate_limit is None else RateLimiter(rate_limit, float(rate_window)),
         )
 
     @property
@@ -97,7 +107,7 @@ class FakeAPI:
         """Start a new execution of the run test named `run_test_name`; its id.
 
         Its state is a function of the time on `clock` since now, the same through every
-        endpoint: `calls` calls are created over the first third of `seconds` and go
+        endpoint: `calls` calls are created over the first part of `seconds` and go
         `pending` → `queued` → `ongoing` (the transcript and duration growing) →
         `analyzing` → `completed`, or `failed` (a share `fail_ratio`) when the line drops.
         Evals read `{"status": "pending"}` (`{}` on /simulate/) until the analysis ends,
@@ -123,25 +133,26 @@ class FakeAPI:
         return {"X-Api-Key": self.api_key, "X-Secret-Key": self.secret_key}
 
     def transport(self) -> httpx2.ASGITransport:
-        """An in-process transport: no sockets, any backend."""
-        return httpx2.ASGITransport(app=self.app)
+        """An in-process transport: no sockets, any backend. A request's read timeout
+        bounds the wait for the answer, as on a socket (`httpx2.ReadTimeout`)."""
+        return InProcessTransport(app=self.app)
 
     def client(self, **kwargs: Any) -> AsyncClient:
         """The library's `AsyncClient`, in-process, with this fake's credentials.
 
-        Keyword arguments go to `AsyncClient` (`max_retries=`, `max_concurrency=`, ...). Use
-        it as `async with fake.client() as client:`. Its in-process pool holds no sockets, so
-        there is nothing else to close.
+        Keyword arguments go to `AsyncClient` (`max_retries=`, `max_concurrency=`, ...), and
+        override this fake's: `fake.client(api_key="nope")` is how to test a 401. Use it as
+        `async with fake.client() as client:`. Its in-process pool holds no sockets, so there
+        is nothing else to close.
         """
         from .._client import AsyncClient
 
-        return AsyncClient(
-            self.api_key,
-            self.secret_key,
-            base_url=BASE_URL,
-            http_client=self.http_client(headers={}),
-            **kwargs,
-        )
+        kwargs.setdefault("api_key", self.api_key)
+        kwargs.setdefault("secret_key", self.secret_key)
+        kwargs.setdefault("base_url", BASE_URL)
+        if "http_client" not in kwargs:
+            kwargs["http_client"] = self.http_client(headers={})
+        return AsyncClient(**kwargs)
 
     def http_client(self, **kwargs: Any) -> httpx2.AsyncClient:
         """A bare httpx2 client wired in-process, credentials set: for raw requests."""

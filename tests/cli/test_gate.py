@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from .helpers import Cli, Served
+from .helpers import Cli, Served, first_run_test
 
 
 @pytest.fixture(autouse=True)
@@ -67,7 +67,14 @@ def test_per_eval_thresholds(cli: Cli, env: Served) -> None:
         "gate", _completed(env), "--min-pass-rate", "90", "--min-pass-rate", "is_helpful=50"
     )
     assert result.code == 0, result.out
-    assert "is_helpful.pass_rate │ helpful_or_not │ 68.42% │ >= 50.00%" in result.out
+    row = next(line for line in result.out.splitlines() if "is_helpful.pass_rate" in line)
+    assert [cell for cell in row.split() if cell != "│"][:5] == [
+        "is_helpful.pass_rate",
+        "helpful_or_not",
+        "68.42%",
+        ">=",
+        "50.00%",
+    ]
     # A config's name means its eval.
     result = cli("gate", _completed(env), "--min-pass-rate", "helpful_or_not=70")
     assert result.code == 1
@@ -147,3 +154,13 @@ def test_bad_numbers_are_refused_with_the_gates_usage(cli: Cli, env: Served) -> 
         assert result.code == 2
         assert result.err.startswith("usage: futureagi-async gate")
         assert f"argument {argv[0]}" in result.err
+
+
+def test_gating_by_a_config_name_adds_no_duplicate_row(cli: Cli, env: Served) -> None:
+    _, name = first_run_test(env)
+    by_config = cli("gate", name, "--min-pass-rate", "helpful_or_not=5")
+    by_template = cli("gate", name, "--min-pass-rate", "is_helpful=5")
+
+    assert by_config.code == by_template.code == 0, by_config.err
+    assert not any(line.startswith("helpful_or_not") for line in by_config.out.splitlines())
+    assert by_config.out == by_template.out

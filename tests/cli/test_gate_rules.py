@@ -88,6 +88,11 @@ def test_the_default_threshold_covers_pass_fail_evals_and_names_override_it() ->
     assert results[1].label == "a.pass_rate"
 
 
+def test_a_template_and_its_lone_config_take_one_threshold() -> None:
+    with pytest.raises(UsageError, match=r"names 'a' and 'a_cfg', which are one eval"):
+        threshold_assertions(parse_thresholds(["a=75", "a_cfg=85"]), _outcomes())
+
+
 def test_a_default_threshold_with_no_pass_fail_eval_is_refused() -> None:
     outcomes = ExecutionOutcomes("e1", "rt", "completed", {"s": SCORE}, ())
     with pytest.raises(UsageError, match="applies to Pass/Fail evals, and execution e1 has none"):

@@ -65,6 +65,7 @@ def test_the_live_view_on_a_terminal(env: Served, monkeypatch: pytest.MonkeyPatc
     assert f"execution {eid} ended: 12 calls finished" in text
     assert "pass rates so far" in text
     assert "latest failures" in text
+    assert "just finished" in text
 
 
 def test_a_run_test_without_executions_is_exit_2(cli: Cli) -> None:

@@ -50,11 +50,13 @@ def test_the_slot_builder_and_cattrs_generated_functions_agree(body: Any, cls: t
 def test_the_policy_holds_without_the_slot_builder() -> None:
     plain = make_converter(slot_builder=False)
     call = plain.structure(
-        {"id": 1, "duration": "88", "brand_new": 2, "transcript": None}, CallExecution
+        {"id": "a", "duration": "88", "brand_new": 2, "transcript": None}, CallExecution
     )
 
-    assert (call.id, call.duration, call.transcript) == (None, 88, [])
-    assert call.extra == {"id": 1, "brand_new": 2}
+    assert (call.id, call.duration, call.transcript) == ("a", 88, [])
+    assert call.extra == {"brand_new": 2}
+    with pytest.raises(_convert._NotAnObject):  # a row without its id, as `structure` refuses it
+        plain.structure({"id": 1}, CallExecution)
 
 
 @attrs.frozen(kw_only=True)
@@ -134,7 +136,9 @@ def test_to_dict_is_plain_json_with_iso_datetimes() -> None:
 
 
 def test_to_dict_copies_what_it_returns() -> None:
-    call = structure({"scenario_columns": {"a": {"b": 1}}, "odd": {"c": [1]}}, CallExecution)
+    call = structure(
+        {"id": "a", "scenario_columns": {"a": {"b": 1}}, "odd": {"c": [1]}}, CallExecution
+    )
 
     data = call.to_dict()
     data["scenario_columns"]["a"]["b"] = 2

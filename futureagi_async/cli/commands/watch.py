@@ -28,8 +28,9 @@ if TYPE_CHECKING:
 __all__ = ["register"]
 
 HELP = "follow a running execution: each call as it finishes, pass rates so far, failures"
-#: Failures the live view keeps on screen.
+#: Failures, and calls just finished, the live view keeps on screen.
 _SHOWN_FAILURES = 8
+_SHOWN_CALLS = 5
 
 
 def register(commands: Subcommands) -> None:
@@ -91,10 +92,12 @@ class _Tally:
     passed: Counter[str] = attrs.Factory(Counter)
     judged: Counter[str] = attrs.Factory(Counter)
     failures: deque[tuple[str, str]] = attrs.Factory(lambda: deque(maxlen=_SHOWN_FAILURES))
+    latest: deque[CallExecution] = attrs.Factory(lambda: deque(maxlen=_SHOWN_CALLS))
 
     def add(self, call: CallExecution) -> list[str]:
         """Count one call; its failure reasons (empty when it passed everything)."""
         self.finished += 1
+        self.latest.append(call)
         reasons = []
         if (call.status or "").casefold() == "failed":
             self.failed_calls += 1
@@ -136,7 +139,15 @@ class _Tally:
         failures.add_column("reason", overflow="fold")
         for call_id, reason in self.failures:
             failures.add_row(call_id, reason)
-        return Group(head, rates, failures)
+        calls = Table(title="just finished", title_justify="left", header_style="bold")
+        calls.add_column("call", no_wrap=True, min_width=36)
+        for column in ("status", "scenario", "duration s"):
+            right = column == "duration s"
+            calls.add_column(column, justify="right" if right else "left", no_wrap=True)
+        for call in reversed(self.latest):
+            duration = "-" if call.duration_seconds is None else f"{call.duration_seconds:g}"
+            calls.add_row(call.id or "-", call.status or "-", call.scenario or "-", duration)
+        return Group(head, calls, rates, failures)
 
 
 async def run(client: AsyncClient, args: argparse.Namespace, out: Output) -> int:
