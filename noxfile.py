@@ -143,8 +143,10 @@ def bench(session: nox.Session) -> None:
 
 @nox.session(name="gate-calibration")
 def gate_calibration(session: nox.Session) -> None:
-    """The gate's false-alarm rate over 1,000 A/A pairs and its power against a 15-point drop
-    at 100, 200 and 500 calls, on the fake's live executions: the README's table. Minutes,
-    so not in CI; `-- --pairs 100` for a quick look."""
+    """The gate's false alarms and power on the fake's live executions (not in CI).
+
+    1,000 A/A pairs and 1,000 pairs with a 15-point drop at 100, 200 and 500 calls: the
+    README's table, in about ten minutes; `-- --pairs 100` for a quick look.
+    """
     session.install("-e", ".[fake,gate]")
     session.run("python", "-m", "tests.gate.calibration", *session.posargs)
