@@ -1,5 +1,6 @@
 """An agent pipeline step: gate on the latest pass rates, and when they fall short, hand the
-failure reasons to an LLM for a diagnosis.
+failure reasons to an LLM for a diagnosis. With scipy installed (the `gate` extra) it also
+says whether the execution regressed from the previous one, or whether that cannot be told.
 
 `ask_llm` is a stub standing in for your model call (OpenAI, Anthropic, a local model...):
 replace it with anything that takes a prompt and returns text.
@@ -18,7 +19,7 @@ import anyio
 import attrs
 import httpx2
 
-from futureagi_async import AsyncClient, SimulationExecution
+from futureagi_async import AsyncClient, SimulationExecution, gate
 
 LLM = Callable[[str], Awaitable[str]]
 
@@ -31,6 +32,9 @@ class GateResult:
     failing: tuple[str, ...]
     reasons: tuple[tuple[str, int], ...]
     diagnosis: str | None
+    #: Against the previous completed execution: "no regression", "regression",
+    #: "inconclusive"; None without scipy or without a previous execution.
+    verdict: str | None = None
 
 
 async def ask_llm(prompt: str) -> str:
@@ -55,6 +59,20 @@ async def _latest(client: AsyncClient, name: str) -> SimulationExecution:
     raise SystemExit(f"{name!r} has no executions")
 
 
+async def _verdict(
+    client: AsyncClient, run_test: str, outcomes: gate.ExecutionOutcomes
+) -> str | None:
+    """The comparison with the previous completed execution, when it can be made."""
+    try:
+        result = await gate.compare(
+            client, baseline=gate.PREVIOUS, candidate=outcomes, run_test_name=run_test
+        )
+    except (gate.StatisticsUnavailableError, gate.GateInputError) as exc:
+        print(f"(no comparison: {exc})")
+        return None
+    return result.verdict
+
+
 async def main(
     base_url: str | None = None,
     *,
@@ -74,25 +92,25 @@ async def main(
                 break
         assert run_test is not None
         execution = await _latest(client, run_test)
-        rates = {
-            r.name or "?": r.total_pass_rate
-            for r in execution.eval_results
-            if r.total_pass_rate is not None
-        }
-        failing = [name for name, rate in rates.items() if rate < min_pass_rate]
-        # Failed outputs carry the config name, not the template name: match on either.
-        failing_names = {
-            c.name for r in execution.eval_results if r.name in failing for c in r.result if c.name
-        } | set(failing)
-        reasons: Counter[str] = Counter()
-        if failing and execution.execution_id:
-            async for call in client.simulation.execution_calls(execution.execution_id):
-                for output in call.eval_outputs.values():
-                    if output.name in failing_names and output.passed is False and output.reason:
-                        reasons[output.reason] += 1
+        assert execution.execution_id is not None
+        # One read of every call: the assertions and the failure reasons both come from it.
+        outcomes = await gate.fetch_outcomes(client, execution.execution_id)
+        verdict = await _verdict(client, run_test, outcomes)
+    pass_fail = [name for name, kind in outcomes.evals.items() if kind == gate.PASS_FAIL]
+    results = gate.check_assertions(
+        [gate.parse_assertion(f"{name}.pass_rate >= {min_pass_rate:g}%") for name in pass_fail],
+        outcomes,
+    )
+    rates = {r.eval_name or "?": r.actual for r in results if r.actual is not None}
+    failing = [r.eval_name or "?" for r in results if not r.passed]
+    reasons = Counter(
+        call.reasons[name] for call in outcomes.calls for name in failing if name in call.reasons
+    )
     diagnosis = await llm(_prompt(run_test, failing, reasons)) if failing else None
     print(f"{run_test}: {', '.join(f'{n} {r:.1f}%' for n, r in rates.items())}")
     print("gate passed" if not failing else f"gate failed on {', '.join(failing)}")
+    if verdict is not None:
+        print(f"against the previous execution: {verdict}")
     if diagnosis:
         print(diagnosis)
     return GateResult(
@@ -102,6 +120,7 @@ async def main(
         tuple(failing),
         tuple(reasons.most_common()),
         diagnosis,
+        verdict,
     )
 
 
