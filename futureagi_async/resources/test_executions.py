@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 from .._convert import structure
 from .._errors import FilterNotAppliedError, ServerError
 from .._filters import Filter, Filters, as_filters, check_columns, encode_filters
+from .._live import DEFAULT_POLL_INTERVAL, AnyioTimer, wait, watch
 from .._pager import Page, Pager
-from ..models import CallExecution, TestExecutionPage
+from ..models import CallExecution, SimulationExecution, TestExecutionPage
 from ._base import Resource
 from ._shared import check_page, check_page_size, make_page, path_id
+
+#: Rows per page while watching: a poll reads one page per this many changed rows.
+WATCH_PAGE_SIZE = 100
 
 __all__ = ["TestExecutions"]
 
@@ -95,6 +99,77 @@ class TestExecutions(Resource):
             key=_id_of,
             read_page=read_page,
             first_params=checked_filters if wanted else None,
+        )
+
+    def watch(
+        self,
+        execution_id: str,
+        *,
+        poll_interval: float = DEFAULT_POLL_INTERVAL,
+        eval_names: str | Sequence[str] | None = None,
+        timeout: float | None = None,
+        page_size: int = WATCH_PAGE_SIZE,
+    ) -> AsyncIterator[CallExecution]:
+        """Every call of the execution exactly once, as soon as it is final; then stop.
+
+        Final means a terminal status (`completed`, `failed`, `cancelled`) and no eval (of
+        `eval_names`, when given; the calls' other evals are left out) still pending. The
+        iterator ends when the execution is terminal and every call has been yielded; a call
+        still unfinished then is yielded as it is. A call rerun after it was yielded is not
+        yielded again (read it with `client.simulation.call`).
+
+        Each poll reads only what changed: the grid is ordered by last update, so a poll
+        reads page 1 and then only the pages still holding rows updated since the previous
+        poll. **Requests per poll: at most `1 + changed // page_size`**, `changed` being the
+        rows updated since the previous poll; the first poll reads every page, and the
+        last reads every page again only if the calls yielded fall short of the grid's
+        count. Polls come `poll_interval` seconds apart while nothing changes and down to
+        a quarter of that while calls finish, so a call is yielded within `poll_interval`
+        (plus the poll's own requests) of becoming final.
+
+        Raises `ValueError` for a bad `poll_interval`, `timeout` or id before any request,
+        `NotFoundError` at the first poll for an unknown execution, `APITimeoutError` once
+        `timeout` seconds (overall; each request keeps the client's `total_timeout`) pass
+        before the execution ends. Starts no task: `break` or cancellation leaves nothing
+        running; close it with `contextlib.aclosing` to release it at once.
+        """
+        return watch(
+            self,
+            execution_id,
+            poll_interval=poll_interval,
+            eval_names=eval_names,
+            timeout=timeout,
+            page_size=page_size,
+            timer=AnyioTimer(),
+        )
+
+    async def wait(
+        self,
+        execution_id: str,
+        *,
+        timeout: float | None = None,  # noqa: ASYNC109 -- an overall deadline, the issue's name
+        poll_interval: float = DEFAULT_POLL_INTERVAL,
+        eval_names: str | Sequence[str] | None = None,
+        summary: bool = False,
+    ) -> SimulationExecution:
+        """Wait until the execution is terminal; its final `/sdk/` record (counts and eval
+        results, as `client.simulation.execution` gives it).
+
+        One request of one row per poll, `poll_interval` apart while nothing changes and
+        down to a quarter of that while calls finish; then one request for the record.
+        Raises as `watch` does (`ValueError`, `NotFoundError`, `APITimeoutError`).
+        """
+        from .simulation import Simulation
+
+        return await wait(
+            self,
+            Simulation(self._pipeline),
+            execution_id,
+            timeout=timeout,
+            poll_interval=poll_interval,
+            eval_names=eval_names,
+            summary=summary,
+            timer=AnyioTimer(),
         )
 
     def _request(

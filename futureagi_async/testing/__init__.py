@@ -16,10 +16,15 @@ entry point; see `futureagi_async.testing._pytest_plugin`).
 Public names:
 
 - `FakeAPI(spec, *, dialect="backend"|"docs", api_key=TEST_API_KEY, secret_key=TEST_SECRET_KEY,
-  latency=0.0, jitter=0.0, faults=Faults(), link_scheme="http", fixed_row_groups=False)`:
+  latency=0.0, jitter=0.0, faults=Faults(), link_scheme="http", fixed_row_groups=False,
+  clock=time.monotonic)`:
   `.app` (ASGI 3), `.dataset`, `.stats`, `.faults`, `.headers`, `.transport()`, `.client()`,
   `.http_client()`, `.add_calls(execution_id, n)`, `.remove_calls(execution_id, n)`,
-  `.serve(port=0)`.
+  `.serve(port=0)`, `.clock` (settable), `.run_execution(run_test_name, *, calls=25,
+  seconds=60.0, pass_rate=0.8, fail_ratio=0.05, seed=None, rerun_ratio=0.05)`: a live
+  execution whose state is a function of `clock` since its start, the same on every endpoint
+  (`dataset.live_execution(id)` holds its drawn timelines; `dataset.run_every(name, every,
+  **options)` starts one every `every` seconds, as `fake-server --live` does).
 - `DatasetSpec`: seed and sizes (run tests, executions per run test, calls per execution,
   transcript turns, eval configs, chat/snapshot/deleted ratios, eval output types). Run tests
   are named as in the README and the recordings: "Billing bot nightly", "Refund flow smoke",

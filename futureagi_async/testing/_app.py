@@ -207,6 +207,8 @@ class App:
         host = headers.get("host", "127.0.0.1")
         request = Request(method, unquote(path), query, f"{self.link_scheme}://{host}")
         view = route.view
+        # Live executions move on with the clock: bring them to now before reading.
+        self.dataset.sync()
         key = (self.dataset.version, view, ids, query, host)
         cached = self._cache.get(key)
         if cached is not None:
