@@ -55,7 +55,8 @@ class EvalSummary(TypedDict):
 
 
 class ExecutionSummary(TypedDict):
-    run_test_name: str
+    #: None where the tool was given only the execution's id (no endpoint names its run test).
+    run_test_name: str | None
     execution_id: str | None
     status: str | None
     started_at: str | None

@@ -26,8 +26,9 @@ def run_tests(answer: RunTestList) -> str:
 
 
 def execution(answer: ExecutionSummary) -> str:
+    name = answer["run_test_name"] or "Run test"
     head = (
-        f"{answer['run_test_name']}: execution {answer['execution_id']} is {answer['status']}, "
+        f"{name}: execution {answer['execution_id']} is {answer['status']}, "
         f"{answer['completed_calls']}/{answer['total_calls']} calls completed, "
         f"{answer['failed_calls']} failed"
     )

@@ -19,8 +19,8 @@ from .._client import AsyncClient
 from .._errors import FutureAGIError
 from .._version import __version__
 from . import _render, _tools
-from ._answers import ExecutionSummary, FailedCalls, RunTestList
-from ._tools import LIST_LIMIT, TURN_CHARACTERS, TURNS
+from ._answers import ExecutionSummary, FailedCalls, RunTestList, WaitResult
+from ._tools import LIST_LIMIT, MAX_WAIT_SECONDS, TURN_CHARACTERS, TURNS
 
 __all__ = ["build_server"]
 
@@ -54,8 +54,12 @@ async def _answer(work: Awaitable[A], render: Callable[[A], str]) -> CallToolRes
     )
 
 
-def build_server(client: AsyncClient) -> MCPServer:
-    """An MCP server whose tools read through `client`."""
+def build_server(client: AsyncClient, *, poll_interval: float = 5.0) -> MCPServer:
+    """An MCP server whose tools read through `client`.
+
+    `poll_interval` is how often `wait_for_execution` polls a running execution while
+    nothing changes (see `TestExecutions.watch`).
+    """
     server = MCPServer(
         "futureagi-async",
         instructions=_INSTRUCTIONS,
@@ -105,5 +109,28 @@ def build_server(client: AsyncClient) -> MCPServer:
             _tools.failed_calls(client, execution_id, eval_name, limit), _render.failed_calls
         )
 
-    _ = (list_run_tests, latest_execution, failed_calls, Context)
+    @server.tool(
+        description=(
+            "Wait until an execution ends (completed or failed), then answer as "
+            "latest_execution does, with how many calls finished while waiting and the last "
+            "10 that failed. Sends a progress notification as each call finishes. Gives up "
+            "after `timeout_seconds` with an error; cancelling the request stops the wait."
+        )
+    )
+    async def wait_for_execution(
+        execution_id: Annotated[str, Field(description="the execution's UUID")],
+        ctx: Context,
+        timeout_seconds: Annotated[
+            float, Field(gt=0, le=MAX_WAIT_SECONDS, description="give up after this long")
+        ] = 600,
+    ) -> Annotated[CallToolResult, WaitResult]:
+        async def progress(seen: int, total: int | None, message: str) -> None:
+            await ctx.report_progress(seen, total, message)
+
+        work = _tools.wait_for_execution(
+            client, execution_id, timeout_seconds, progress, poll_interval=poll_interval
+        )
+        return await _answer(work, _render.waited)
+
+    _ = (list_run_tests, latest_execution, failed_calls, wait_for_execution)
     return server

@@ -6,7 +6,7 @@ many items, how much transcript) live in one place.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime
 from typing import Any
 
@@ -14,6 +14,7 @@ from .._client import AsyncClient
 from .._errors import NotFoundError
 from ..models import CallExecution, EvalResult, RunTest, SimulationExecution, TranscriptItem
 from ._answers import (
+    CallVerdict,
     EvalSummary,
     ExecutionSummary,
     FailedCall,
@@ -22,6 +23,7 @@ from ._answers import (
     RunTestList,
     RunTestSummary,
     Turn,
+    WaitResult,
 )
 
 __all__ = [
@@ -33,6 +35,7 @@ __all__ = [
     "latest_execution",
     "list_run_tests",
     "summarise_execution",
+    "wait_for_execution",
 ]
 
 #: The most items any list answer holds, whatever `limit` asks.
@@ -45,6 +48,13 @@ TURN_CHARACTERS = 280
 SUMMARY_CHARACTERS = 400
 #: Run tests looked through to find which one an execution belongs to.
 RUN_TESTS_SEARCHED = 50
+#: Failed calls a wait reports (the latest ones).
+RECENT_FAILURES = 10
+#: The longest a wait may be asked to last: an agent's request should not outlive a day.
+MAX_WAIT_SECONDS = 24 * 3600.0
+
+#: `(calls seen, calls in all or None, what just happened)`, as MCP progress is reported.
+Progress = Callable[[int, int | None, str], Awaitable[None]]
 
 _FAILED_STATUSES = frozenset({"failed", "error", "cancelled"})
 
@@ -104,7 +114,9 @@ def _eval_summary(result: EvalResult) -> EvalSummary:
     }
 
 
-def summarise_execution(run_test_name: str, execution: SimulationExecution) -> ExecutionSummary:
+def summarise_execution(
+    run_test_name: str | None, execution: SimulationExecution
+) -> ExecutionSummary:
     return {
         "run_test_name": run_test_name,
         "execution_id": execution.execution_id,
@@ -249,3 +261,46 @@ async def failed_calls(
         "total_failed": total,
         "more": total - len(shown),
     }
+
+
+async def wait_for_execution(
+    client: AsyncClient,
+    execution_id: str,
+    timeout_seconds: float,
+    progress: Progress,
+    *,
+    poll_interval: float,
+) -> WaitResult:
+    """Watch the execution to its end, reporting each call as it finishes; then its record."""
+    if not 0 < timeout_seconds <= MAX_WAIT_SECONDS:
+        raise ToolInputError(
+            f"timeout_seconds must be more than 0 and at most {MAX_WAIT_SECONDS:g}, "
+            f"got {timeout_seconds!r}"
+        )
+    try:
+        start = await client.simulation.execution(execution_id)
+    except NotFoundError:
+        raise ToolInputError(f"no execution {execution_id!r}") from None
+    total = start.total_calls
+    seen = 0
+    failures: list[CallVerdict] = []
+    async for call in client.test_executions.watch(
+        execution_id, poll_interval=poll_interval, timeout=timeout_seconds
+    ):
+        seen += 1
+        failed_evals = [o.name or "?" for o in call.eval_outputs.values() if o.passed is False]
+        status = call.status or "?"
+        if failed_evals or status.casefold() in _FAILED_STATUSES:
+            failures = [*failures[-(RECENT_FAILURES - 1) :], _verdict(call, failed_evals)]
+        verdict = f"failed {', '.join(failed_evals)}" if failed_evals else status
+        await progress(seen, total, f"{call.scenario or call.id}: {verdict}")
+    final = await client.simulation.execution(execution_id)
+    return {
+        "execution": summarise_execution(None, final),
+        "calls_seen": seen,
+        "recent_failures": failures,
+    }
+
+
+def _verdict(call: CallExecution, failed_evals: list[str]) -> CallVerdict:
+    return {"call_id": call.id, "status": call.status, "failed_evals": failed_evals}
