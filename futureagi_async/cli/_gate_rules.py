@@ -1,36 +1,57 @@
-"""The CI gate's decisions, kept free of I/O so they can be tested on plain models.
+"""The CI gate's decisions and reports, kept free of I/O so they can be tested on plain values.
 
-A gate compares each eval's pass rate in one execution against thresholds. Thresholds name
-either an eval template (`is_helpful`) or one of its configs (`helpful_or_not`); a bare
-number applies to every Pass/Fail eval. Naming an eval the execution does not have is an
-error, not a silent pass: a typo in CI must not turn the gate off.
+The measuring is `futureagi_async.gate`'s (assertions, the comparison); this module turns
+`--min-pass-rate` into assertions, decides the exit code, and writes the JUnit and JSON
+reports. Naming an eval the execution does not have is an error, not a silent pass: a typo
+in CI must not turn the gate off.
+
+Exit codes: 0 passed (no regression), 1 failed (an assertion, the execution's status, or a
+regression), 3 inconclusive (every assertion held but the comparison could not tell);
+usage and API errors are 2, from the command line's one error path.
 """
 
 from __future__ import annotations
 
 import math
 import xml.etree.ElementTree as ET
+from collections import Counter
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 import attrs
 
-from ..models import EvalResult, SimulationExecution
+from ..gate import (
+    INCONCLUSIVE,
+    PASS_FAIL,
+    REGRESSION,
+    Assertion,
+    AssertionResult,
+    Comparison,
+    ExecutionOutcomes,
+    Verdict,
+)
 from ._errors import UsageError
 
 __all__ = [
+    "EXIT_FAILED",
+    "EXIT_INCONCLUSIVE",
+    "EXIT_PASSED",
     "TERMINAL_STATUSES",
-    "Check",
     "FailedCall",
     "GateReport",
     "Thresholds",
-    "evaluate",
+    "failed_calls",
     "junit_xml",
     "parse_thresholds",
+    "report_json",
+    "threshold_assertions",
 ]
 
 # An execution in one of these will not change any more, so its rates are final.
 TERMINAL_STATUSES = frozenset({"completed", "failed", "cancelled"})
-_PASS_FAIL = "pass/fail"
+EXIT_PASSED = 0
+EXIT_FAILED = 1
+EXIT_INCONCLUSIVE = 3
 
 
 @attrs.frozen
@@ -83,37 +104,43 @@ def parse_thresholds(specs: Iterable[str]) -> Thresholds:
     return Thresholds(default, per_eval)
 
 
-@attrs.frozen
-class Check:
-    """One eval (or eval config) measured against its threshold.
-
-    `rate` is percent, or None when the eval has no completed outputs yet; a check with a
-    threshold and no rate fails, since nothing was shown to pass.
-    """
-
-    name: str
-    output_type: str | None
-    rate: float | None
-    threshold: float | None
-    config_names: tuple[str, ...] = ()
-
-    @property
-    def gated(self) -> bool:
-        return self.threshold is not None
-
-    @property
-    def passed(self) -> bool:
-        if self.threshold is None:
-            return True
-        return self.rate is not None and self.rate >= self.threshold
-
-    @property
-    def reason(self) -> str:
-        if self.passed:
-            return ""
-        if self.rate is None:
-            return "no completed outputs"
-        return f"pass rate {self.rate:.2f}% < {self.threshold:g}%"
+def threshold_assertions(thresholds: Thresholds, outcomes: ExecutionOutcomes) -> list[Assertion]:
+    """`--min-pass-rate` as assertions: `EVAL.pass_rate >= N` for each eval it covers. A
+    default that covers no eval is refused, since it would pass without checking anything."""
+    assertions: list[Assertion] = []
+    named = {outcomes.resolve(name) for name in thresholds.per_eval}
+    if thresholds.default is not None:
+        covered = [
+            name for name, kind in outcomes.evals.items() if kind == PASS_FAIL and name not in named
+        ]
+        if not covered and not thresholds.per_eval:
+            raise UsageError(
+                f"--min-pass-rate {thresholds.default:g} applies to Pass/Fail evals, and "
+                f"execution {outcomes.execution_id} has none"
+            )
+        assertions += [
+            Assertion(
+                f"{name}.pass_rate >= {thresholds.default:g}",
+                name,
+                "pass_rate",
+                ">=",
+                thresholds.default,
+                origin=f"--min-pass-rate {thresholds.default:g}",
+            )
+            for name in covered
+        ]
+    assertions += [
+        Assertion(
+            f"{name}.pass_rate >= {rate:g}",
+            name,
+            "pass_rate",
+            ">=",
+            rate,
+            origin=f"--min-pass-rate {name}={rate:g}",
+        )
+        for name, rate in thresholds.per_eval.items()
+    ]
+    return assertions
 
 
 @attrs.frozen
@@ -126,116 +153,159 @@ class FailedCall:
     reason: str | None
 
 
+def failed_calls(
+    outcomes: ExecutionOutcomes, eval_names: Iterable[str], limit: int
+) -> list[FailedCall]:
+    """The calls that failed each of `eval_names` (Pass/Fail), at most `limit` per eval."""
+    wanted = {name for name in eval_names if outcomes.evals.get(name) == PASS_FAIL}
+    found: list[FailedCall] = []
+    per_eval: Counter[str] = Counter()
+    for call in outcomes.calls:
+        for name in sorted(wanted):
+            if call.evals.get(name) is not False or per_eval[name] >= limit:
+                continue
+            per_eval[name] += 1
+            found.append(FailedCall(call.call_id, call.scenario, name, call.reasons.get(name)))
+    return found
+
+
 @attrs.frozen
 class GateReport:
+    """Everything the gate decided about one execution."""
+
     run_test_name: str
     execution_id: str | None
     status: str | None
-    checks: tuple[Check, ...]
+    results: tuple[AssertionResult, ...] = ()
+    comparison: Comparison | None = None
 
     @property
     def status_ok(self) -> bool:
         return (self.status or "").casefold() == "completed"
 
     @property
-    def passed(self) -> bool:
-        return self.status_ok and all(check.passed for check in self.checks)
+    def failing(self) -> tuple[AssertionResult, ...]:
+        return tuple(r for r in self.results if not r.passed)
 
     @property
-    def failing(self) -> tuple[Check, ...]:
-        return tuple(check for check in self.checks if not check.passed)
+    def verdict(self) -> Verdict | None:
+        return None if self.comparison is None else self.comparison.verdict
+
+    @property
+    def passed(self) -> bool:
+        return self.status_ok and not self.failing and self.verdict != REGRESSION
+
+    @property
+    def exit_code(self) -> int:
+        if not self.passed:
+            return EXIT_FAILED
+        return EXIT_INCONCLUSIVE if self.verdict == INCONCLUSIVE else EXIT_PASSED
+
+    @property
+    def gated_evals(self) -> list[str]:
+        """Evals whose failing calls are worth showing: failed assertions, regressions."""
+        names = [r.eval_name for r in self.failing if r.eval_name]
+        if self.comparison is not None:
+            names += [e.name for e in self.comparison.regressed]
+        return list(dict.fromkeys(names))
 
     def failure_lines(self) -> list[str]:
-        lines = [f"{check.name}: {check.reason}" for check in self.failing]
+        lines = [r.reason for r in self.failing]
         if not self.status_ok:
             lines.insert(0, f"execution status is {self.status or 'unknown'}, not completed")
+        if self.comparison is not None:
+            lines += [f"{e.name}: regression: {e.explanation}" for e in self.comparison.regressed]
         return lines
 
-
-def _rate_of(result: EvalResult) -> float | None:
-    """Pass rate for Pass/Fail templates; the average (percent) for score templates."""
-    if (result.output_type or "").casefold() == _PASS_FAIL:
-        if not any(config.total_cells for config in result.result) and result.result:
-            return None
-        return result.total_pass_rate
-    return result.total_avg
+    def summary_line(self) -> str:
+        if not self.passed:
+            return "gate FAILED: " + "; ".join(self.failure_lines())
+        if self.verdict == INCONCLUSIVE:
+            return "gate inconclusive: too few calls to tell a regression from noise"
+        return "gate passed"
 
 
-def _config_rate(output: dict[str, object]) -> float | None:
-    passed, failed = output.get("pass_count"), output.get("fail_count")
-    if isinstance(passed, int) and isinstance(failed, int) and passed + failed:
-        return round(100 * passed / (passed + failed), 2)
-    rate = output.get("pass")
-    return float(rate) if isinstance(rate, int | float) else None
+def _assertion_dict(result: AssertionResult) -> dict[str, Any]:
+    return {
+        "assertion": result.assertion.text,
+        "check": result.label,
+        "value": result.actual,
+        "unit": result.unit,
+        "count": result.count,
+        "passed": result.passed,
+        "reason": result.reason or None,
+    }
 
 
-def evaluate(
-    run_test_name: str, execution: SimulationExecution, thresholds: Thresholds
-) -> GateReport:
-    """Measure every eval of `execution`; raise UsageError for a threshold naming no eval."""
-    checks: list[Check] = []
-    known: set[str] = set()
-    for result in execution.eval_results:
-        name = result.name or result.id or "?"
-        known.add(name)
-        is_pass_fail = (result.output_type or "").casefold() == _PASS_FAIL
-        threshold = thresholds.per_eval.get(name)
-        if threshold is None and is_pass_fail:
-            threshold = thresholds.default
-        configs = tuple(c.name for c in result.result if c.name)
-        checks.append(Check(name, result.output_type, _rate_of(result), threshold, configs))
-        for config in result.result:
-            if config.name is None:
-                continue
-            known.add(config.name)
-            if config.name in thresholds.per_eval and config.name != name:
-                checks.append(
-                    Check(
-                        config.name,
-                        result.output_type,
-                        _config_rate(config.output) if is_pass_fail else config.avg_score,
-                        thresholds.per_eval[config.name],
-                        (config.name,),
-                    )
-                )
-    unknown = sorted(set(thresholds.per_eval) - known)
-    if unknown:
-        raise UsageError(
-            f"no eval named {', '.join(map(repr, unknown))} in execution "
-            f"{execution.execution_id}; its evals are: {', '.join(sorted(known)) or 'none'}"
-        )
-    return GateReport(run_test_name, execution.execution_id, execution.status, tuple(checks))
+def report_json(report: GateReport, failed: Sequence[FailedCall] = ()) -> dict[str, Any]:
+    """The `--report-json` document."""
+    return {
+        "run_test_name": report.run_test_name,
+        "execution_id": report.execution_id,
+        "status": report.status,
+        "passed": report.passed,
+        "exit_code": report.exit_code,
+        "verdict": report.verdict,
+        "summary": report.summary_line(),
+        "assertions": [_assertion_dict(r) for r in report.results],
+        "comparison": None if report.comparison is None else report.comparison.to_dict(),
+        "failed_calls": [attrs.asdict(f) for f in failed],
+    }
 
 
 def junit_xml(report: GateReport, failed_calls: Sequence[FailedCall] = ()) -> str:
-    """A JUnit report: one test case per gated eval, so CI shows which eval failed and why."""
-    gated = [check for check in report.checks if check.gated]
+    """A JUnit report: a test case per assertion and per compared eval, so CI shows which
+    failed and why; an inconclusive comparison is a skipped case, not a pass."""
+    comparisons = report.comparison.evals if report.comparison is not None else ()
+    failures = (
+        len(report.failing)
+        + (not report.status_ok)
+        + sum(e.verdict == REGRESSION for e in comparisons)
+    )
     suite = ET.Element(
         "testsuite",
         name=f"futureagi-gate: {report.run_test_name}",
-        tests=str(len(gated) + 1),
-        failures=str(len([c for c in gated if not c.passed]) + (not report.status_ok)),
+        tests=str(len(report.results) + len(comparisons) + 1),
+        failures=str(failures),
         errors="0",
+        skipped=str(sum(e.verdict == INCONCLUSIVE for e in comparisons)),
     )
     props = ET.SubElement(suite, "properties")
     ET.SubElement(props, "property", name="execution_id", value=report.execution_id or "")
     ET.SubElement(props, "property", name="status", value=report.status or "")
+    if report.comparison is not None:
+        ET.SubElement(
+            props, "property", name="baseline", value=report.comparison.baseline_execution_id
+        )
     status_case = ET.SubElement(
         suite, "testcase", classname=report.run_test_name, name="execution status"
     )
     if not report.status_ok:
         ET.SubElement(status_case, "failure", message=report.failure_lines()[0])
-    for check in gated:
-        case = ET.SubElement(suite, "testcase", classname=report.run_test_name, name=check.name)
-        if check.passed:
-            continue
-        failure = ET.SubElement(case, "failure", message=check.reason)
-        names = {check.name, *check.config_names}
-        reasons = [
+
+    def reasons(eval_name: str | None) -> str | None:
+        lines = [
             f"{call.scenario or call.call_id}: {call.reason or '(no reason given)'}"
             for call in failed_calls
-            if call.eval_name in names
+            if call.eval_name == eval_name
         ]
-        failure.text = "\n".join(reasons) or None
+        return "\n".join(lines) or None
+
+    for result in report.results:
+        case = ET.SubElement(
+            suite, "testcase", classname=report.run_test_name, name=result.assertion.text
+        )
+        if not result.passed:
+            failure = ET.SubElement(case, "failure", message=result.reason)
+            failure.text = reasons(result.eval_name)
+    for e in comparisons:
+        case = ET.SubElement(
+            suite, "testcase", classname=report.run_test_name, name=f"{e.name}: vs baseline"
+        )
+        if e.verdict == REGRESSION:
+            failure = ET.SubElement(case, "failure", message=f"regression: {e.explanation}")
+            failure.text = reasons(e.name)
+        elif e.verdict == INCONCLUSIVE:
+            ET.SubElement(case, "skipped", message=f"inconclusive: {e.explanation}")
     ET.indent(suite)
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(suite, encoding="unicode")

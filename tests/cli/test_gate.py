@@ -1,11 +1,20 @@
-"""`gate` end to end: exit codes, the failure reasons, JUnit, waiting."""
+"""`gate` end to end: thresholds, exit codes, the failure reasons, JUnit, waiting."""
 
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import pytest
+
 from .helpers import Cli, Served
+
+
+@pytest.fixture(autouse=True)
+def _not_on_github(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests must not write to a real job summary when the suite runs on Actions."""
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
 
 
 def _completed(env: Served) -> str:
@@ -23,7 +32,7 @@ def test_gate_passes(cli: Cli, env: Served) -> None:
     assert "is_helpful" in result.out
     assert "gate passed" in result.out
     # The table names the config each eval's call outputs carry, as "why calls failed" does.
-    header = next(line for line in result.out.splitlines() if "pass rate" in line)
+    header = next(line for line in result.out.splitlines() if "expected" in line)
     assert "configs" in header
     row = next(line for line in result.out.splitlines() if "is_helpful" in line)
     assert "helpful_or_not" in row
@@ -42,11 +51,11 @@ def test_gate_fails_with_reasons_and_junit(cli: Cli, env: Served, tmp_path: Path
         "3",
     )
     assert result.code == 1, result.err
-    assert "gate FAILED: is_helpful: pass rate" in result.out
+    assert "gate FAILED: is_helpful.pass_rate is 68.42%, not >= 100.00%" in result.out
     assert "why calls failed" in result.out
     suite = ET.fromstring(junit.read_text(encoding="utf-8"))
     failing = [c for c in suite.iter("testcase") if c.find("failure") is not None]
-    assert [c.get("name") for c in failing] == ["is_helpful"]
+    assert [c.get("name") for c in failing] == ["is_helpful.pass_rate >= 100"]
     failure = failing[0].find("failure")
     assert failure is not None
     assert failure.text
@@ -55,15 +64,24 @@ def test_gate_fails_with_reasons_and_junit(cli: Cli, env: Served, tmp_path: Path
 
 def test_per_eval_thresholds(cli: Cli, env: Served) -> None:
     result = cli(
-        "gate",
-        _completed(env),
-        "--min-pass-rate",
-        "is_helpful=0",
-        "--min-pass-rate",
-        "tone_score=100",
+        "gate", _completed(env), "--min-pass-rate", "90", "--min-pass-rate", "is_helpful=50"
     )
+    assert result.code == 0, result.out
+    assert "is_helpful.pass_rate │ helpful_or_not │ 68.42% │ >= 50.00%" in result.out
+    # A config's name means its eval.
+    result = cli("gate", _completed(env), "--min-pass-rate", "helpful_or_not=70")
     assert result.code == 1
-    assert "tone_score: pass rate" in result.out
+    assert "is_helpful.pass_rate is 68.42%, not >= 70.00%" in result.out
+
+
+def test_a_score_eval_has_no_pass_rate(cli: Cli, env: Served) -> None:
+    result = cli("gate", _completed(env), "--min-pass-rate", "tone_score=100")
+    assert result.code == 2
+    assert result.err == (
+        "error: --min-pass-rate tone_score=100: tone_score is a score eval and has no pass "
+        "rate; its statistics are avg, min, max, p50, p90, p95 (e.g. 'tone_score.avg >= 0.7')\n"
+    )
+    assert "pass rate" not in result.out
 
 
 def test_gate_a_given_execution(cli: Cli, env: Served) -> None:
@@ -80,6 +98,7 @@ def test_gate_usage_errors(cli: Cli, env: Served) -> None:
     typo = cli("gate", name, "--min-pass-rate", "is_helpfull=90")
     assert typo.code == 2
     assert "no eval named 'is_helpfull'" in typo.err
+    assert typo.err.count("\n") == 1
     assert cli("gate", name, "--min-pass-rate", "ninety").code == 2
     assert cli("gate", "No such run test", "--min-pass-rate", "90").code == 2
 
