@@ -6,8 +6,6 @@ list is bounded and says how many were left out; transcripts are excerpts, never
 
 from __future__ import annotations
 
-from typing import Literal
-
 from typing_extensions import TypedDict
 
 __all__ = [
@@ -100,21 +98,34 @@ class FailedCalls(TypedDict):
 
 class EvalDrop(TypedDict):
     eval_name: str
-    kind: Literal["pass_fail", "score"]
+    #: "pass rate" (percent) for a Pass/Fail eval, "mean score" for a score eval.
+    statistic: str
+    #: The test that gave `p_value`, e.g. "McNemar exact (paired)".
+    test: str
     baseline: float | None
+    baseline_interval: list[float] | None
     candidate: float | None
+    candidate_interval: list[float] | None
+    #: Candidate minus baseline.
     difference: float | None
-    p_value: float | None
+    #: After correction for testing several evals at once.
+    p_value: float
+    #: "no regression", "regression" or "inconclusive".
     verdict: str
+    #: The smallest drop this sample could have detected, and the calls per execution that
+    #: would detect the tolerated one (inconclusive evals).
+    min_detectable_drop: float | None
+    calls_needed: int | None
 
 
 class ExecutionComparison(TypedDict):
     baseline_execution_id: str
     execution_id: str
-    #: "no regression", "regression" or "inconclusive".
+    #: "no regression", "regression" or "inconclusive": the worst of the evals'.
     verdict: str
+    alpha: float
+    tolerance: float
     evals: list[EvalDrop]
-    notes: list[str]
 
 
 class CallVerdict(TypedDict):

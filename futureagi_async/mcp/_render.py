@@ -59,12 +59,16 @@ def comparison(answer: ExecutionComparison) -> str:
         f"{answer['baseline_execution_id']}"
     ]
     for e in answer["evals"]:
-        p = "n/a" if e["p_value"] is None else f"{e['p_value']:.3g}"
+        unit = "%" if e["statistic"] == "pass rate" else ""
         lines.append(
-            f"- {e['eval_name']}: {e['baseline']} -> {e['candidate']} (p={p}): {e['verdict']}"
+            f"- {e['eval_name']} {e['statistic']}: {_number(e['baseline'])}{unit} -> "
+            f"{_number(e['candidate'])}{unit}, p={e['p_value']:.3g}: {e['verdict']}"
         )
-    lines.extend(answer["notes"])
     return "\n".join(lines)
+
+
+def _number(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.3g}"
 
 
 def waited(answer: WaitResult) -> str:

@@ -19,7 +19,13 @@ from .._client import AsyncClient
 from .._errors import FutureAGIError
 from .._version import __version__
 from . import _render, _tools
-from ._answers import ExecutionSummary, FailedCalls, RunTestList, WaitResult
+from ._answers import (
+    ExecutionComparison,
+    ExecutionSummary,
+    FailedCalls,
+    RunTestList,
+    WaitResult,
+)
 from ._tools import LIST_LIMIT, MAX_WAIT_SECONDS, TURN_CHARACTERS, TURNS
 
 __all__ = ["build_server"]
@@ -44,7 +50,7 @@ async def _answer(work: Awaitable[A], render: Callable[[A], str]) -> CallToolRes
     """The tool's answer as structured content plus its text; library errors as tool errors."""
     try:
         answer = await work
-    except (FutureAGIError, ValueError) as exc:
+    except (FutureAGIError, ValueError) as exc:  # the gate's missing scipy is one too
         # The library's messages are built from responses and arguments, never from keys.
         raise ToolError(
             str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
@@ -132,5 +138,23 @@ def build_server(client: AsyncClient, *, poll_interval: float = 5.0) -> MCPServe
         )
         return await _answer(work, _render.waited)
 
-    _ = (list_run_tests, latest_execution, failed_calls, wait_for_execution)
+    @server.tool(
+        description=(
+            "Did `execution_id` regress against `baseline_execution_id`? Per eval: baseline "
+            "and candidate pass rate (Pass/Fail) or mean score with 95% intervals, the "
+            "difference, the p-value after correcting for several evals (McNemar's exact "
+            "test when both ran the same scenarios, else Fisher's; Mann-Whitney for scores), "
+            "and a verdict: no regression, regression (a significant drop of more than 10 "
+            "points), or inconclusive (too few calls: says the smallest detectable drop). "
+            "One entry per eval, a few hundred characters each."
+        )
+    )
+    async def compare_executions(
+        baseline_execution_id: Annotated[str, Field(description="the earlier execution's UUID")],
+        execution_id: Annotated[str, Field(description="the execution to judge")],
+    ) -> Annotated[CallToolResult, ExecutionComparison]:
+        work = _tools.compare_executions(client, baseline_execution_id, execution_id)
+        return await _answer(work, _render.comparison)
+
+    _ = (list_run_tests, latest_execution, failed_calls, wait_for_execution, compare_executions)
     return server

@@ -6,16 +6,20 @@ many items, how much transcript) live in one place.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime
 from typing import Any
 
 from .._client import AsyncClient
 from .._errors import NotFoundError
+from ..gate import EvalComparison, compare
 from ..models import CallExecution, EvalResult, RunTest, SimulationExecution, TranscriptItem
 from ._answers import (
     CallVerdict,
+    EvalDrop,
     EvalSummary,
+    ExecutionComparison,
     ExecutionSummary,
     FailedCall,
     FailedCalls,
@@ -28,6 +32,7 @@ from ._answers import (
 
 __all__ = [
     "LIST_LIMIT",
+    "compare_executions",
     "TURN_CHARACTERS",
     "TURNS",
     "ToolInputError",
@@ -304,3 +309,43 @@ async def wait_for_execution(
 
 def _verdict(call: CallExecution, failed_evals: list[str]) -> CallVerdict:
     return {"call_id": call.id, "status": call.status, "failed_evals": failed_evals}
+
+
+async def compare_executions(
+    client: AsyncClient, baseline_execution_id: str, execution_id: str
+) -> ExecutionComparison:
+    """The gate's comparison with its defaults (alpha 0.05, 10 points tolerated, BH)."""
+    comparison = await compare(client, baseline=baseline_execution_id, candidate=execution_id)
+    return {
+        "baseline_execution_id": comparison.baseline_execution_id,
+        "execution_id": comparison.candidate_execution_id,
+        "verdict": comparison.verdict,
+        "alpha": comparison.alpha,
+        "tolerance": comparison.tolerance,
+        "evals": [_drop(e) for e in comparison.evals],
+    }
+
+
+def _interval(interval: tuple[float, float] | None) -> list[float] | None:
+    return list(interval) if interval is not None else None
+
+
+def _finite(value: float) -> float | None:
+    return value if math.isfinite(value) else None
+
+
+def _drop(compared: EvalComparison) -> EvalDrop:
+    return {
+        "eval_name": compared.name,
+        "statistic": compared.statistic,
+        "test": compared.test,
+        "baseline": compared.baseline_value,
+        "baseline_interval": _interval(compared.baseline_interval),
+        "candidate": compared.candidate_value,
+        "candidate_interval": _interval(compared.candidate_interval),
+        "difference": compared.difference,
+        "p_value": compared.adjusted_p,
+        "verdict": compared.verdict,
+        "min_detectable_drop": _finite(compared.min_detectable_drop),
+        "calls_needed": compared.calls_needed,
+    }

@@ -20,6 +20,8 @@ TOOLS = {
     "list_run_tests",
     "latest_execution",
     "failed_calls",
+    "compare_executions",
+    "wait_for_execution",
 }
 
 

@@ -125,3 +125,23 @@ async def test_an_unknown_execution_is_a_tool_error() -> None:
             "wait_for_execution", {"execution_id": "00000000-0000-4000-8000-000000000000"}
         )
     assert result.is_error
+
+
+async def test_compare_executions_gives_the_gates_verdict() -> None:
+    clock = Ticking()
+    fake = FakeAPI(DatasetSpec(run_tests=2, executions_per_run_test=1), clock=clock)
+    baseline = fake.run_execution(RUN_TEST, calls=200, seconds=60, pass_rate=0.9, seed=4)
+    worse = fake.run_execution(RUN_TEST, calls=200, seconds=60, pass_rate=0.5, seed=5)
+    clock.now += 3600  # both have ended
+    async with fake.client() as client, Client(build_server(client)) as s:
+        result = await s.call_tool(
+            "compare_executions", {"baseline_execution_id": baseline, "execution_id": worse}
+        )
+    assert not result.is_error, result.content
+    answer: dict[str, Any] | None = result.structured_content
+    assert answer is not None
+    assert answer["verdict"] == "regression"
+    pass_fail = [e for e in answer["evals"] if e["statistic"] == "pass rate"]
+    assert pass_fail
+    assert all(e["verdict"] == "regression" for e in pass_fail)
+    assert all(e["baseline_interval"] is not None for e in pass_fail)
