@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 
+import anyio
 import pytest
 from mcp import Client, StdioServerParameters
 
@@ -32,3 +33,32 @@ async def test_the_command_serves_the_tools_over_stdio() -> None:
     assert not result.is_error
     assert result.structured_content is not None
     assert len(result.structured_content["run_tests"]) == 2
+
+
+async def test_the_command_serves_streamable_http_on_loopback() -> None:
+    fake = FakeAPI(DatasetSpec(seed=0))
+    async with fake.serve() as base_url:
+        environment = {
+            **os.environ,
+            "FI_API_KEY": TEST_API_KEY,
+            "FI_SECRET_KEY": TEST_SECRET_KEY,
+            "FI_BASE_URL": base_url,
+        }
+        command = [sys.executable, "-m", "futureagi_async", "mcp", "--http", "0"]
+        async with await anyio.open_process(command, env=environment) as process:
+            assert process.stderr is not None
+            with anyio.fail_after(60):
+                line = b""
+                while not line.endswith(b"\n"):
+                    line += await process.stderr.receive(1)
+            url = line.decode().split()[-1]
+            assert url.startswith("http://127.0.0.1:")
+            assert url.endswith("/mcp")
+            try:
+                async with Client(url, read_timeout_seconds=60) as session:
+                    result = await session.call_tool("list_run_tests", {"limit": 1})
+            finally:
+                process.terminate()
+    assert not result.is_error
+    assert result.structured_content is not None
+    assert len(result.structured_content["run_tests"]) == 1

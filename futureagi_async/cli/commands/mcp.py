@@ -7,7 +7,9 @@ streamable HTTP on 127.0.0.1 only, since the server holds this machine's API key
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING
+import socket
+import sys
+from typing import TYPE_CHECKING, Any
 
 from .._arguments import Subcommands, add_command, at_least
 
@@ -24,10 +26,11 @@ def register(commands: Subcommands) -> None:
     p = add_command(commands, "mcp", HELP, run=run, formats=False)
     p.add_argument(
         "--http",
-        type=at_least(1),
+        type=at_least(0),
         default=None,
         metavar="PORT",
-        help="serve streamable HTTP on http://127.0.0.1:PORT/mcp instead of stdio",
+        help="serve streamable HTTP on http://127.0.0.1:PORT/mcp instead of stdio "
+        "(0 picks a free port); the address is printed to stderr",
     )
 
 
@@ -38,5 +41,18 @@ async def run(client: AsyncClient, args: argparse.Namespace, out: Output) -> int
     if args.http is None:
         await server.run_stdio_async()
     else:
-        await server.run_streamable_http_async(host="127.0.0.1", port=args.http)
+        await _serve_http(server.streamable_http_app(), args.http)
     return 0
+
+
+async def _serve_http(app: Any, port: int) -> None:
+    """Serve on a socket bound before the address is printed, so a client that read the
+    address can connect at once, and `--http 0` can say which port it got."""
+    import uvicorn
+
+    sock = socket.create_server(("127.0.0.1", port))
+    bound = sock.getsockname()[1]
+    print(f"serving MCP on http://127.0.0.1:{bound}/mcp", file=sys.stderr, flush=True)
+    config = uvicorn.Config(app, log_level="warning", access_log=False)
+    with sock:
+        await uvicorn.Server(config).serve(sockets=[sock])
