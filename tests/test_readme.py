@@ -6,7 +6,7 @@ with top-level `await` on both backends, in a namespace holding the quickstart's
 what the surrounding prose assumes (`client` on the in-process fake, `names`,
 `execution_id`, `write`); its `test_*` functions are called with the pytest plugin's
 fixtures, and what it leaves behind is checked where that means something.
-Blocks fenced as shell, config, SQL or plain text are not run; a fence with any other language
+Blocks fenced as shell, config (TOML, INI, JSON), SQL or plain text are not run; a fence with any other language
 fails the test, so a new kind of block is a decision, not a silent skip.
 """
 
@@ -31,7 +31,7 @@ from futureagi_async.testing import TEST_API_KEY, TEST_SECRET_KEY, FakeAPI
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 RUN = frozenset({"python", "py"})
-NOT_RUN = frozenset({"sh", "bash", "console", "toml", "ini", "sql", "text", ""})
+NOT_RUN = frozenset({"sh", "bash", "console", "toml", "ini", "json", "sql", "text", ""})
 FENCE = re.compile(r"^```(?P<lang>[\w+-]*)[^\n]*\n(?P<code>.*?)^```[ \t]*$", re.M | re.S)
 
 
