@@ -22,6 +22,9 @@ import pytest
 
 import futureagi_async
 import futureagi_async.models
+import futureagi_async.export
+import futureagi_async.gate
+import futureagi_async.mcp
 import futureagi_async.testing
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,6 +34,9 @@ REFERENCE = DOCS / "reference"
 MODULES = {
     "futureagi_async.models": futureagi_async.models,
     "futureagi_async.testing": futureagi_async.testing,
+    "futureagi_async.export": futureagi_async.export,
+    "futureagi_async.gate": futureagi_async.gate,
+    "futureagi_async.mcp": futureagi_async.mcp,
 }
 
 
