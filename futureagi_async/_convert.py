@@ -53,7 +53,7 @@ import attrs
 import cattrs
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
-from ._build import buildable, make_slot_builder
+from ._build import FastStructure, buildable, make_fast_structure, make_slot_builder
 from ._errors import ResponseDecodeError
 from ._json import preview
 from .models._base import ALIASES, LAZY, Deferred
@@ -321,6 +321,7 @@ def _list_structure_hook(tp: Any, conv: cattrs.Converter) -> _Hook:
         return structure_scalars
 
     read = conv.get_structure_hook(item_type)
+    fast = _MANY.get(read)
 
     def structure_items(value: Any, _: Any) -> Any:
         if value is None:
@@ -330,6 +331,8 @@ def _list_structure_hook(tp: Any, conv: cattrs.Converter) -> _Hook:
         if not value:
             return []
         try:
+            if fast is not None:
+                return fast.many(value)
             return [read(item, item_type) for item in value]
         except _NotAnObject:
             _locate(((f"[{index}]", item) for index, item in enumerate(value)), read, item_type)
@@ -405,9 +408,14 @@ def _lazy_hook(tp: Any, conv: cattrs.Converter) -> _Hook:
     if any(_contains_model(hints[field.name]) for field in attrs.fields(item_type)):
         raise TypeError(f"lazy fields' models must hold no models: {item_type.__name__}")
     container = list if _is_list(tp) else dict
+    read = conv.get_structure_hook(item_type)
+    fast = _MANY.get(read)
+    if fast is not None:
+        build: Callable[[Any], Any] = fast.many if container is list else fast.many_values
+    else:
 
-    def build(raw: Any) -> Any:
-        return build_hook(raw, tp)
+        def build(raw: Any) -> Any:
+            return build_hook(raw, tp)
 
     def structure_lazily(value: Any, _: Any) -> Any:
         if value is None or not value:
@@ -418,9 +426,11 @@ def _lazy_hook(tp: Any, conv: cattrs.Converter) -> _Hook:
             raise _Mismatch
         items = value.values() if value.__class__ is dict else value
         if not _only_dicts(map(type, items)):
-            build(value)  # raises _NotAnObject with the item's place
+            build_hook(value, tp)  # raises _NotAnObject with the item's place
         return Deferred((value, build))
 
+    structure_lazily.container = container  # type: ignore[attr-defined]
+    structure_lazily.build = build  # type: ignore[attr-defined]
     return structure_lazily
 
 
@@ -533,7 +543,30 @@ def _model_structure_hook(cls: type, conv: cattrs.Converter, *, slots: bool) -> 
                     bag[key] = o[key]
         return obj
 
-    return structure_model
+    if not slots:
+        return structure_model
+    # The common case in generated code; anything unusual goes to structure_model.
+    fast = make_fast_structure(
+        cls,
+        hooks,
+        types,
+        aliases=dict(aliases),
+        known=known,
+        reader=reader,
+        lazy={
+            f.name: (hooks[f.name].container, hooks[f.name].build)  # type: ignore[attr-defined]
+            for f in fields
+            if f.metadata.get(LAZY)
+        },
+        bail=(_Mismatch, _NotAnObject),
+        slow=structure_model,
+    )
+    _MANY[fast.one] = fast
+    return fast.one  # type: ignore[no-any-return]
+
+
+# A model's generated hook -> its list and dict versions (see `_build.FastStructure`).
+_MANY: dict[_Hook, FastStructure] = {}
 
 
 def _strip_none(tp: Any) -> Any:
