@@ -23,6 +23,7 @@ from typing import Any, Literal, Protocol
 
 import httpx2
 
+from ._aiohttp import AiohttpTransport  # aiohttp itself is imported when it is used
 from ._errors import ConfigurationError
 
 __all__ = [
@@ -86,6 +87,8 @@ class OwnPool:
     def __init__(self, transport: httpx2.AsyncBaseTransport):
         self.transport = transport
         self._closed = False
+        # A transport that sends a GET from the URL string itself (`_aiohttp`'s), if it is one.
+        self._direct = transport if isinstance(transport, AiohttpTransport) else None
 
     @property
     def is_closed(self) -> bool:
@@ -94,6 +97,8 @@ class OwnPool:
     async def get(
         self, url: str, headers: Mapping[str, str], timeouts: httpx2.Timeout
     ) -> httpx2.Response:
+        if self._direct is not None:  # the aiohttp pool takes the URL and headers as they are
+            return await read_whole(await self._direct.get(url, headers, timeouts))
         request = httpx2.Request(
             "GET", url, headers=headers, extensions={"timeout": timeouts.as_dict()}
         )
@@ -223,8 +228,6 @@ def build_pool(
         client = httpx2.AsyncClient(limits=limits, verify=verify, timeout=timeout)
         return LentClient(client, owned=True)
     if backend == "aiohttp":
-        from ._aiohttp import AiohttpTransport  # aiohttp itself is imported when it is used
-
         return OwnPool(AiohttpTransport(max_connections=max_connections, verify=verify))
     return OwnPool(httpx2.AsyncHTTPTransport(limits=limits, verify=verify))
 
