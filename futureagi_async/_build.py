@@ -232,15 +232,30 @@ def make_slot_builder(
 
 
 class FastStructure:
-    """A model's generated structure functions: one object, and a list or dict of them."""
+    """A model's generated structure functions: `one(o, _=None)`, the model from one JSON
+    object; `many(items)`, a list of models from a list of objects; `many_values(items)`, a
+    dict of models from a dict of objects. The last two are compiled when first asked for
+    (compiling costs milliseconds; most models are never read in lists)."""
 
-    def __init__(self, one: Any, many: Any, many_values: Any) -> None:
-        #: `one(o, _=None)`: the model from one JSON object.
+    def __init__(self, cls: type, one: Any, sources: dict[str, str], namespace: dict[str, Any]):
         self.one = one
-        #: `many(items)`: a list of models from a list of JSON objects.
-        self.many = many
-        #: `many_values(items)`: a dict of models from a dict of JSON objects.
-        self.many_values = many_values
+        self._cls = cls
+        self._sources = sources
+        self._namespace = namespace
+
+    def _variant(self, function: str) -> Any:
+        if function not in self._namespace:
+            source = self._sources[function]
+            _compile(self._cls, f"fast structure ({function})", function, source, self._namespace)
+        return self._namespace[function]
+
+    @property
+    def many(self) -> Callable[[list[Any]], list[Any]]:
+        return self._variant(f"structure_list_{self._cls.__name__}")  # type: ignore[no-any-return]
+
+    @property
+    def many_values(self) -> Callable[[dict[str, Any]], dict[str, Any]]:
+        return self._variant(f"structure_values_{self._cls.__name__}")  # type: ignore[no-any-return]
 
 
 def make_fast_structure(
@@ -303,13 +318,14 @@ def make_fast_structure(
     def indent(lines: list[str], depth: int) -> list[str]:
         return [" " * (4 * depth) + line for line in lines]
 
-    lines = [
+    one = [
         f"def structure_{name}(o, _=None):",
         "    if o.__class__ is not dict:",
         "        return slow(o, None)",
         *indent(body, 1),
         "    return obj",
-        "",
+    ]
+    in_list = [
         f"def structure_list_{name}(items):",
         "    out = []",
         "    append = out.append",
@@ -320,7 +336,8 @@ def make_fast_structure(
         *indent(body, 2),
         "        append(obj)",
         "    return out",
-        "",
+    ]
+    in_dict = [
         f"def structure_values_{name}(items):",
         "    out = {}",
         "    for k, o in items.items():",
@@ -331,10 +348,7 @@ def make_fast_structure(
         "        out[k] = obj",
         "    return out",
     ]
-    source = "\n".join(lines) + "\n"
-    _compile(cls, "fast structure", f"structure_{name}", source, namespace)
-    return FastStructure(
-        namespace[f"structure_{name}"],
-        namespace[f"structure_list_{name}"],
-        namespace[f"structure_values_{name}"],
-    )
+    sources = {lines[0][4:].split("(")[0]: "\n".join(lines) + "\n" for lines in (in_list, in_dict)}
+    function = f"structure_{name}"
+    _compile(cls, "fast structure", function, "\n".join(one) + "\n", namespace)
+    return FastStructure(cls, namespace[function], sources, namespace)

@@ -332,7 +332,7 @@ def _list_structure_hook(tp: Any, conv: cattrs.Converter) -> _Hook:
             return []
         try:
             if fast is not None:
-                return fast.many(value)
+                return fast.many(value)  # compiled on first use, then kept
             return [read(item, item_type) for item in value]
         except _NotAnObject:
             _locate(((f"[{index}]", item) for index, item in enumerate(value)), read, item_type)
@@ -411,7 +411,14 @@ def _lazy_hook(tp: Any, conv: cattrs.Converter) -> _Hook:
     read = conv.get_structure_hook(item_type)
     fast = _MANY.get(read)
     if fast is not None:
-        build: Callable[[Any], Any] = fast.many if container is list else fast.many_values
+        variant = "many" if container is list else "many_values"
+        built: list[Callable[[Any], Any]] = []
+
+        def build(raw: Any) -> Any:
+            if not built:  # compiled on the first read of such a field
+                built.append(getattr(fast, variant))
+            return built[0](raw)
+
     else:
 
         def build(raw: Any) -> Any:
@@ -490,10 +497,18 @@ def _model_structure_hook(cls: type, conv: cattrs.Converter, *, slots: bool) -> 
     reader = _READERS.get(cls)
     if slots:
         types = {name: _strip_none(hints[name]) for name in hooks}
-        build = make_slot_builder(cls, hooks, types)
+        # The general path's builder, compiled when first needed (the fast path below
+        # serves every object that fits).
+        slot_builder: list[_Hook] = []
+
+        def build(o: dict[str, Any], _: Any) -> Any:
+            if not slot_builder:
+                slot_builder.append(make_slot_builder(cls, hooks, types))
+            return slot_builder[0](o, cls)
+
     else:
         overrides: dict[str, Any] = {name: override(struct_hook=h) for name, h in hooks.items()}
-        build = make_dict_structure_fn(
+        build = make_dict_structure_fn(  # type: ignore[assignment]
             cls,
             conv,
             _cattrs_forbid_extra_keys=False,
