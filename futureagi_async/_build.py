@@ -29,6 +29,9 @@ __all__ = ["FastStructure", "buildable", "make_fast_structure", "make_slot_build
 
 _Hook = Callable[[Any, Any], Any]
 
+# The shapes (sets of keys, in order) of a model's items that get their own generated code.
+MAX_SHAPES = 16
+
 # Types checked inline: the test that accepts a (non-null) value as it is. Anything else goes
 # through the field's hook, which coerces, raises, or builds the nested models.
 # (`type(v)` is a specialised call in CPython 3.11, faster than reading `v.__class__`.)
@@ -132,8 +135,15 @@ def _field_lines(
     twin: type | None,
     aliases: Mapping[str, tuple[str, ...]],
     lazy: Mapping[str, tuple[type, Callable[[Any], Any]]] | None = None,
+    shape: tuple[str, ...] | None = None,
+    seeded: bool = False,
 ) -> list[str]:
     """The body that reads every field of `cls` from `g` (the dict's `get`) into `obj`.
+
+    With a `shape` (the dict's keys, in order), values are read from the locals `k0`,
+    `k1`, ... instead (the dict's values, unpacked), a missing field is stored as its empty
+    value without a test, and `.extra` is made from the keys the model does not know
+    (after `seed`'s, when `seeded`).
 
     With `aliases`, an alias key's value is taken when the field's own is missing or null;
     when both carry a value the code raises `bail` (the caller's slow path keeps the second
@@ -149,15 +159,30 @@ def _field_lines(
             namespace[f"set{index}"] = _setter(cls, name)
             store = f"    set{index}(obj, {{}})"
         if name == "extra":
-            lines.append(store.format("{}"))
+            if shape is None:
+                lines.append(store.format("{}"))
+                continue
+            known = {f.name for f in attrs.fields(cls)} | {k for ks in aliases.values() for k in ks}
+            unknown = [f"{key!r}: k{i}" for i, key in enumerate(shape) if key not in known]
+            bag = ", ".join((["**seed"] if seeded else []) + unknown)
+            lines.append(store.format("{" + bag + "}"))
             continue
         namespace[f"hook{index}"] = hooks[name]
         accept = None if field.metadata.get(LAZY) else _accept(types[name])
         empty = _empty(field)
-        lines.append(f"    v = g({name!r})")
-        for key in aliases.get(name, ()):
+        if shape is None:
+            lines.append(f"    v = g({name!r})")
+            alias_keys: tuple[str, ...] = aliases.get(name, ())
+        else:
+            alias_keys = tuple(key for key in aliases.get(name, ()) if key in shape)
+            if name not in shape and not alias_keys:
+                lines.append(store.format(empty))  # missing: nothing to read or test
+                continue
+            lines.append(f"    v = k{shape.index(name)}" if name in shape else "    v = None")
+        for key in alias_keys:
+            source = f"g({key!r})" if shape is None else f"k{shape.index(key)}"
             lines += [
-                f"    w = g({key!r})",
+                f"    w = {source}",
                 "    if w is not None:",
                 "        if v is not None:",
                 "            raise bail",
@@ -325,6 +350,17 @@ def make_fast_structure(
         *indent(body, 1),
         "    return obj",
     ]
+    # The loops read the items of a list or dict, which mostly share one set of keys: the
+    # code for a shape (the keys, in order) is generated when it is first seen, and reads
+    # the values by position. Past MAX_SHAPES shapes, an item goes through `one`.
+    dispatch = [
+        *(["r, seed = reader(o)"] if reader is not None else ["r, seed = o, None"]),
+        "key = tuple(r)",
+        "shaped = shapes_get(key)",
+        "if shaped is None:",
+        "    shaped = learn(key)",
+        "obj = shaped(o, r, seed)",
+    ]
     in_list = [
         f"def structure_list_{name}(items):",
         "    out = []",
@@ -333,7 +369,7 @@ def make_fast_structure(
         "        if o.__class__ is not dict:",
         "            append(slow(o, None))",
         "            continue",
-        *indent(body, 2),
+        *indent(dispatch, 2),
         "        append(obj)",
         "    return out",
     ]
@@ -344,10 +380,47 @@ def make_fast_structure(
         "        if o.__class__ is not dict:",
         "            out[k] = slow(o, None)",
         "            continue",
-        *indent(body, 2),
+        *indent(dispatch, 2),
         "        out[k] = obj",
         "    return out",
     ]
+    shapes: dict[tuple[str, ...], Callable[[Any, Any, Any], Any]] = {}
+
+    def learn(key: tuple[str, ...]) -> Callable[[Any, Any, Any], Any]:
+        if len(shapes) >= MAX_SHAPES:
+            return lambda o, r, seed: namespace[f"structure_{name}"](o)
+        function = f"shape_{name}_{len(shapes)}"
+        fields = _field_lines(
+            cls,
+            hooks,
+            types,
+            namespace,
+            twin=twin,
+            aliases=aliases,
+            lazy=lazy,
+            shape=key,
+            seeded=reader is not None,
+        )
+        lines = [
+            f"def {function}(o, r, seed):",
+            "    try:",
+            *(
+                [f"        {', '.join(f'k{i}' for i in range(len(key)))}, = r.values()"]
+                if key
+                else []
+            ),
+            "        obj = new(twin)",
+            *indent(fields, 1),
+            "    except bails:",
+            "        return slow(o, None)",
+            "    return obj",
+        ]
+        source = "\n".join(lines) + "\n"
+        shapes[key] = _compile(cls, f"fast structure ({function})", function, source, namespace)
+        return shapes[key]
+
+    namespace["shapes_get"] = shapes.get
+    namespace["learn"] = learn
     sources = {lines[0][4:].split("(")[0]: "\n".join(lines) + "\n" for lines in (in_list, in_dict)}
     function = f"structure_{name}"
     _compile(cls, "fast structure", function, "\n".join(one) + "\n", namespace)

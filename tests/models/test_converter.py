@@ -267,3 +267,22 @@ def test_the_fast_path_and_the_general_path_agree(row: dict[str, Any], evals: li
         ({"results": [row, row], "count": 2}, CallExecutionPage),
     ):
         assert _outcome(structure, body, cls) == _outcome(_general, body, cls)
+
+
+def test_items_of_many_shapes_are_read_alike() -> None:
+    # Each key set (and order) gets its own code, up to a bound; past it, the general one.
+    pairs = [
+        ("id", "a"),
+        ("role", 1),
+        ("content", "x"),
+        ("odd", None),
+        ("created_at", "2026-03-05"),
+    ]
+    subsets = [{k: v for j, (k, v) in enumerate(pairs) if i >> j & 1} for i in range(32)]
+    items = subsets + [dict(reversed(item.items())) for item in subsets]
+    evals = {str(i): {"output": i, "type": "x"} if i % 2 else {"value": i} for i in range(40)}
+    row = {"id": "r", "transcript": items, "eval_outputs": evals}
+
+    fast, general = structure(row, CallExecution), _general(row, CallExecution)
+    assert fast == general
+    assert json.dumps(fast.to_dict(), default=str) == json.dumps(general.to_dict(), default=str)
