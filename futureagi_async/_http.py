@@ -98,7 +98,10 @@ class OwnPool:
         self, url: str, headers: Mapping[str, str], timeouts: httpx2.Timeout
     ) -> httpx2.Response:
         if self._direct is not None:  # the aiohttp pool takes the URL and headers as they are
-            return await read_whole(await self._direct.get(url, headers, timeouts))
+            response = await self._direct.get(url, headers, timeouts)
+            if response.is_stream_consumed:  # read, and with no Content-Encoding to decode
+                return response
+            return await read_whole(response)
         request = httpx2.Request(
             "GET", url, headers=headers, extensions={"timeout": timeouts.as_dict()}
         )
