@@ -324,7 +324,7 @@ def scenario_cpu(args: argparse.Namespace, out: list[str], ratios: Ratios) -> No
                     ratios[("cpu", transport, 64, client, "cpu vs aiohttp")] = row["vs"]
         lines = [f"Over {TRANSPORTS[transport]}:", ""]
         lines += ["| client | CPU µs/request | CPU vs aiohttp | requests/s |", "|---|---|---|---|"]
-        for client in CPU_CLIENTS:
+        for client in [c for c in CPU_CLIENTS if c in args.clients]:
             if client in rows:
                 row = rows[client]
                 lines.append(
