@@ -76,8 +76,9 @@ def tests(session: nox.Session) -> None:
 
 @nox.session
 def fuzz(session: nox.Session) -> None:
-    """The generated-body run at full size: 10,000 mutated bodies per endpoint family, each
-    of which must give a model or a typed error (the default test run does 250)."""
+    """Fuzz: 10,000 mutated real bodies per endpoint family, each a model or a typed error.
+
+    The generated-body test at full size (the default test run does 250 per family)."""
     session.install("-e", EXTRAS, *nox.project.dependency_groups(PYPROJECT, "test"))
     bodies = os.environ.get("FUTUREAGI_FUZZ_BODIES", "10000")
     session.run(

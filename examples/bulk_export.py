@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import anyio
@@ -33,8 +34,29 @@ def _json_line(record: ExecutionExport) -> bytes:
     return json.dumps(data, separators=(",", ":")).encode() + b"\n"
 
 
-def _report(progress: Progress) -> None:
-    print(f"\r{progress.done}/{progress.total or '?'} executions", end="", file=sys.stderr)
+def _reporter() -> Callable[[Progress], None]:
+    """On a terminal, one line redrawn in place; in a log (not a TTY), a plain line at each
+    tenth of the way and at the end, so the log holds no carriage returns."""
+    logged: set[int] = set()  # progress is reported more than once per count
+
+    def report(progress: Progress) -> None:
+        text = f"{progress.done}/{progress.total or '?'} executions"
+        if sys.stderr.isatty():
+            print(f"\r{text}", end="", file=sys.stderr)
+            return
+        step = max(1, (progress.total or 0) // 10)
+        if progress.done in logged or not progress.done:
+            return
+        if progress.done % step == 0 or progress.done == progress.total:
+            logged.add(progress.done)
+            print(text, file=sys.stderr)
+
+    return report
+
+
+def _newline() -> str:
+    """Ends the progress line on a terminal; a log's lines are already whole."""
+    return "\n" if sys.stderr.isatty() else ""
 
 
 async def main(
@@ -63,21 +85,24 @@ async def main(
         assert run_test is not None
         with partial.open("wb") as file:
             async with client.export(
-                run_test, concurrency=concurrency, return_exceptions=True, progress=_report
+                run_test, concurrency=concurrency, return_exceptions=True, progress=_reporter()
             ) as records:
                 async for outcome in records:
                     if not outcome.ok:
                         counts["failed"] += 1
-                        print(f"\nskipped {outcome.input}: {outcome.error}", file=sys.stderr)
+                        print(
+                            f"{_newline()}skipped {outcome.input}: {outcome.error}", file=sys.stderr
+                        )
                         continue
                     record = outcome.unwrap()
                     file.write(_json_line(record))
                     counts["executions"] += 1
                     counts["calls"] += len(record.calls)
     partial.replace(out)
+    failed = f" ({counts['failed']} failed)" if counts["failed"] else ""
     print(
-        f"\n{run_test}: {counts['executions']} executions, {counts['calls']} calls -> {out}"
-        + (f" ({counts['failed']} failed)" if counts["failed"] else "")
+        f"{_newline()}{run_test}: {counts['executions']} executions, "
+        f"{counts['calls']} calls -> {out}{failed}"
     )
     return counts
 

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 import httpx2
 
 from ._errors import ConfigurationError
+from ._extras import install_hint
 
 if TYPE_CHECKING:
     import aiohttp
@@ -63,8 +64,7 @@ class AiohttpTransport(httpx2.AsyncBaseTransport):
             import aiohttp  # noqa: F401  (fail here, not at the first request)
         except ImportError as exc:
             raise ConfigurationError(
-                "the aiohttp HTTP backend needs the `aiohttp` extra: "
-                "pip install 'futureagi-async[aiohttp]'"
+                f"the aiohttp HTTP backend needs the `aiohttp` extra: {install_hint('aiohttp')}"
             ) from exc
         self._max_connections = max_connections
         self._keepalive_expiry = keepalive_expiry

@@ -23,7 +23,7 @@ from typing import Any
 
 import attrs
 
-from .models._base import LAZY, Deferred
+from .models._base import LAZY, REQUIRED, Deferred
 
 __all__ = ["FastStructure", "buildable", "make_fast_structure", "make_slot_builder"]
 
@@ -60,7 +60,8 @@ def _accept(tp: Any) -> str | None:
 def _empty(field: attrs.Attribute[Any]) -> str | None:
     """The literal a missing value becomes, or None when the default is not supported."""
     default: Any = field.default
-    if default is None:
+    if default is None or (default is attrs.NOTHING and field.metadata.get(REQUIRED)):
+        # A required field's key is checked by the converter before the builder runs.
         return "None"
     factory = getattr(default, "factory", None)
     if factory is list and not default.takes_self:
@@ -176,7 +177,10 @@ def _field_lines(
         else:
             alias_keys = tuple(key for key in aliases.get(name, ()) if key in shape)
             if name not in shape and not alias_keys:
-                lines.append(store.format(empty))  # missing: nothing to read or test
+                if field.metadata.get(REQUIRED):  # (shapes are fast path only)
+                    lines.append("    raise bail")  # the general path says what is missing
+                else:
+                    lines.append(store.format(empty))  # missing: nothing to read or test
                 continue
             lines.append(f"    v = k{shape.index(name)}" if name in shape else "    v = None")
         for key in alias_keys:
@@ -188,7 +192,11 @@ def _field_lines(
                 "            raise bail",
                 "        v = w",
             ]
-        if lazy is not None and name in lazy:
+        if lazy is not None and field.metadata.get(REQUIRED):
+            # (Fast path) an id the body must carry as a string: anything else is the
+            # general path's error to raise.
+            lines += ["    if type(v) is not str:", "        raise bail"]
+        elif lazy is not None and name in lazy:
             container, build = lazy[name]
             namespace[f"build{index}"] = build
             namespace[f"container{index}"] = container

@@ -43,7 +43,9 @@ class AsyncClient:
     `httpx2.AsyncClient`) to share a pool of your own; the library never closes a client it
     did not create, and never sends its auth.
 
-    Use it as `async with AsyncClient() as client:` or call `await client.aclose()`.
+    Use it as `async with AsyncClient() as client:` or call `await client.aclose()`. A client
+    belongs to the event loop of its first request: from another one (a second `anyio.run`)
+    it raises `ClientClosedError`, so make one client per run.
     """
 
     run_tests: RunTests
@@ -207,13 +209,15 @@ class AsyncClient:
         """Close the client; later requests raise ClientClosedError.
 
         The pool is closed only if this client created it. A view from `with_options` owns
-        nothing, so closing it does nothing.
+        nothing, so closing it does nothing. Closed from another event loop than the one it
+        ran on, the client is only marked closed: that loop's connections cannot be closed
+        from this one.
         """
         shared = self._pipeline.shared
         if self._is_view or shared.closed:
             return
         shared.closed = True
-        if shared.connection.owned:
+        if shared.connection.owned and not shared.loop.on_another_loop():
             await shared.connection.aclose()
 
     async def __aenter__(self) -> Self:

@@ -112,7 +112,17 @@ def check_total_timeout(value: float) -> float:
     return float(value)
 
 
-def _check_base_url(raw: str) -> httpx2.URL:
+def _check_base_url(raw: str, name: str = "base_url") -> httpx2.URL:
+    """`raw` as the base URL; errors name `name` (the argument, or the variable it came from)."""
+    try:
+        return _base_url(raw)
+    except ConfigurationError as exc:
+        if name == "base_url":
+            raise
+        raise ConfigurationError(str(exc).replace("base_url", name, 1)) from None
+
+
+def _base_url(raw: str) -> httpx2.URL:
     try:
         url = httpx2.URL(raw)
     except (httpx2.InvalidURL, TypeError) as exc:
@@ -165,6 +175,10 @@ class ClientConfig:
         default_headers: Mapping[str, str] | None = None,
         environ: Mapping[str, str] = os.environ,
     ) -> ClientConfig:
+        # A bad value is blamed on where it came from: the argument, or the variable.
+        api_key_name = "api_key" if api_key else ENV_API_KEY
+        secret_key_name = "secret_key" if secret_key else ENV_SECRET_KEY
+        base_url_name = "base_url" if base_url or not environ.get(ENV_BASE_URL) else ENV_BASE_URL
         api_key = api_key or environ.get(ENV_API_KEY)
         secret_key = secret_key or environ.get(ENV_SECRET_KEY)
         missing = [
@@ -181,8 +195,8 @@ class ClientConfig:
                 + " and ".join(missing)
                 + "; the keys are in the Future AGI dashboard under Settings"
             )
-        _check_header_value("api_key", api_key)
-        _check_header_value("secret_key", secret_key)
+        _check_header_value(api_key_name, api_key)
+        _check_header_value(secret_key_name, secret_key)
         if workspace_id is not None:
             _check_header_value("workspace_id", workspace_id)
         if max_concurrency is not None and max_concurrency < 1:
@@ -190,7 +204,9 @@ class ClientConfig:
         return cls(
             api_key=api_key,
             secret_key=secret_key,
-            base_url=_check_base_url(base_url or environ.get(ENV_BASE_URL) or DEFAULT_BASE_URL),
+            base_url=_check_base_url(
+                base_url or environ.get(ENV_BASE_URL) or DEFAULT_BASE_URL, base_url_name
+            ),
             timeout=DEFAULT_TIMEOUT if timeout is None else to_timeout(timeout),
             retry=RetryPolicy()
             if max_retries is None

@@ -32,6 +32,7 @@ Tolerance policy, the same for every model and every field:
   the body itself, an element of a list of models or a value of a dict of models. Skipping
   it would drop data and keeping it would break the type, so `ResponseDecodeError` names the
   model and the path (`CallExecutionPage.results[3]: expected a JSON object, got str`).
+  The same goes for a row without an id declared `required()` (or with a non-string one).
 
 `unstructure` (a model's `to_dict()`) turns a model back into JSON data: attribute keys
 first, then `.extra` merged over them (so a value kept raw in `.extra` wins over its None
@@ -56,7 +57,7 @@ from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, overrid
 from ._build import FastStructure, buildable, make_fast_structure, make_slot_builder
 from ._errors import ResponseDecodeError
 from ._json import preview
-from .models._base import ALIASES, LAZY, Deferred
+from .models._base import ALIASES, LAZY, REQUIRED, Deferred
 from .models.calls import CallExecution, call_row_in_backend_shape
 from .models.test_executions import TestExecutionPage, group_rows_apart
 
@@ -81,10 +82,11 @@ class _Mismatch(Exception):
 class _NotAnObject(Exception):
     """An item that must be a JSON object is not one. Carries the path, built inside out."""
 
-    def __init__(self, cls: type, value: object) -> None:
+    def __init__(self, cls: type, value: object, missing: str | None = None) -> None:
         super().__init__(cls.__name__)
         self.cls = cls
         self.value = value
+        self.missing = missing  # the required key the object lacks, if that is the fault
         self.path: list[str] = []
 
 
@@ -494,6 +496,7 @@ def _model_structure_hook(cls: type, conv: cattrs.Converter, *, slots: bool) -> 
     aliases = [(f.name, tuple(f.metadata[ALIASES])) for f in fields if f.metadata.get(ALIASES)]
     known = frozenset(hooks).union(*(keys for _, keys in aliases))
     known_superset = known.issuperset
+    required = tuple(field.name for field in fields if field.metadata.get(REQUIRED))
     reader = _READERS.get(cls)
     if slots:
         types = {name: _strip_none(hints[name]) for name in hooks}
@@ -543,6 +546,9 @@ def _model_structure_hook(cls: type, conv: cattrs.Converter, *, slots: bool) -> 
             o, moved = _fold_aliases(o, aliases)
             if moved:
                 extra = {**extra, **moved} if extra else moved
+        for name in required:
+            if o.get(name).__class__ is not str:
+                raise _NotAnObject(cls, o, missing=name)
         try:
             obj = build(o, cls)
         except (_Mismatch, _NotAnObject):
@@ -701,6 +707,11 @@ def _describe(value: object) -> str:
 
 def _decode_error(name: str, exc: _NotAnObject) -> ResponseDecodeError:
     where = "".join(reversed(exc.path))
+    if exc.missing is not None:
+        return ResponseDecodeError(
+            f"cannot read {name}{where}: a {exc.cls.__name__} needs a string "
+            f"`{exc.missing}`, got {_describe(exc.value)}"
+        )
     return ResponseDecodeError(
         f"cannot read {name}{where}: expected a JSON object ({exc.cls.__name__}), "
         f"got {_describe(exc.value)}"

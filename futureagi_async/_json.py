@@ -11,6 +11,7 @@ raised. Integers beyond 64 bits come back as floats from orjson; this API has no
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 __all__ = ["HAVE_ORJSON", "NestedTooDeeply", "dumps", "loads", "preview"]
@@ -56,17 +57,34 @@ def _int_or_digits(text: str) -> int | str:
 def dumps(obj: Any) -> bytes:
     """Compact UTF-8 JSON. Datetimes must already be strings (`unstructure` does that).
 
-    Data nested deeper than the encoders go (orjson stops at 255 levels, the stdlib at the
-    recursion limit) is written by an iterative encoder instead."""
+    A lone surrogate in a string (`"\\ud83d"`, a message cut mid-emoji, as the API sends it)
+    cannot be written as UTF-8, so it is written escaped, `\\ud83d`: the output is valid
+    UTF-8 and reads back to the same string. Data nested deeper than the encoders go (orjson
+    stops at 255 levels, the stdlib at the recursion limit) is written by an iterative encoder
+    instead."""
     if orjson is not None:
         try:
             return orjson.dumps(obj)
         except TypeError:
             pass
     try:
-        return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode()
+        text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
     except RecursionError:
-        return _render(obj, None).encode()
+        text = _render(obj, None)
+    return _utf8(text)
+
+
+# A surrogate code point: JSON text holds one only inside a string, where `\uXXXX` is its
+# escape.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _utf8(text: str) -> bytes:
+    """`text` as UTF-8, its lone surrogates escaped (see `dumps`)."""
+    try:
+        return text.encode()
+    except UnicodeEncodeError:
+        return _SURROGATE.sub(lambda match: f"\\u{ord(match[0]):04x}", text).encode()
 
 
 _PREVIEW_ITEMS = 20  # items shown per container by `preview` before "…"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import warnings
 
 __all__ = ["ENV_LOG", "setup_logging"]
 
@@ -23,7 +24,16 @@ _handler: logging.Handler | None = None
 def setup_logging() -> None:
     """Read `FI_LOG` and, once per process, send the library's logs to stderr at that level."""
     global _handler  # one handler per process, however many clients are built
-    level = _LEVELS.get(os.environ.get(ENV_LOG, "").strip().lower())
+    value = os.environ.get(ENV_LOG, "").strip().lower()
+    level = _LEVELS.get(value)
+    if level is None and value:
+        # Said, not ignored: someone asked for logs and would otherwise see none.
+        warnings.warn(
+            f"{ENV_LOG}={value!r} is not a log level: use {' or '.join(_LEVELS)}; "
+            "the library's logging stays off",
+            RuntimeWarning,
+            stacklevel=3,
+        )
     if level is None or _handler is not None:
         return
     _handler = logging.StreamHandler()

@@ -31,6 +31,7 @@ from ._errors import (
 )
 from ._http import Connection
 from ._json import NestedTooDeeply, loads, preview
+from ._loop import LoopGuard
 from ._retry import RETRYABLE_STATUSES
 from ._version import __version__
 
@@ -64,6 +65,7 @@ class SharedResources:
     connection: Connection
     limiter: anyio.CapacityLimiter
     closed: bool = False
+    loop: LoopGuard = attrs.Factory(LoopGuard)
 
 
 @attrs.frozen
@@ -110,6 +112,7 @@ class Pipeline:
         """
         if self.shared.closed or self.shared.connection.is_closed:
             raise ClientClosedError("this client (or its http_client) is closed; make a new one")
+        self.shared.loop.check()
         url = self.url(path, params)
         body = await self._call(url)
         try:
@@ -172,7 +175,7 @@ class Pipeline:
         if response is None:
             assert failure is not None
             logger.info("GET %s -> %s in %.0f ms (attempt %d)", url, failure, elapsed_ms, attempt)
-            raise _failure(failure, url)
+            raise _failure(failure, url, self.config.timeout)
         logger.info(
             "GET %s -> %d in %.0f ms (attempt %d)", url, response.status_code, elapsed_ms, attempt
         )
@@ -189,7 +192,30 @@ def _chain(exc: BaseException) -> Iterator[BaseException]:
         current = current.__cause__ or current.__context__
 
 
-def _failure(exc: Exception, url: str) -> Exception:
+# What each of httpx2's timeouts waited for, to name the one that fired (not the message of
+# the cancel scope that enforced it: `Cancelled via cancel scope 7ff6...`).
+_TIMEOUTS: tuple[tuple[type[httpx2.TimeoutException], str, str], ...] = (
+    (httpx2.ConnectTimeout, "connect", "no connection"),
+    (httpx2.ReadTimeout, "read", "no response"),
+    (httpx2.WriteTimeout, "write", "the request not sent"),
+    (httpx2.PoolTimeout, "pool", "no free connection in the pool"),
+)
+
+
+def _timeout_message(exc: httpx2.TimeoutException, timeouts: httpx2.Timeout) -> str:
+    for kind, name, what in _TIMEOUTS:
+        if isinstance(exc, kind):
+            seconds = getattr(timeouts, name)
+            limit = "None" if seconds is None else f"{seconds:g}s"
+            return f"{what} within timeout.{name}={limit}"
+    return f"no response within the request's timeouts ({timeouts!r})"
+
+
+# OpenSSL's reason for a handshake answered with something that is not TLS.
+_NOT_TLS = "WRONG_VERSION_NUMBER"
+
+
+def _failure(exc: Exception, url: str, timeouts: httpx2.Timeout) -> Exception:
     """The typed error for a failed send: a `_Retry` unless retrying cannot help."""
     chain = list(_chain(exc))
     # The first exception that is not an http library's (they hold requests) is the cause;
@@ -199,18 +225,26 @@ def _failure(exc: Exception, url: str) -> Exception:
     certificate = next((e for e in chain if isinstance(e, ssl.SSLCertVerificationError)), None)
     if certificate is not None:
         cause, reason = certificate, str(certificate)
+    # https:// to a port that speaks plain HTTP: every retry would fail the same way.
+    not_tls = next((e for e in chain if getattr(e, "reason", None) == _NOT_TLS), None)
+    if not_tls is not None:
+        cause = not_tls
+        reason = (
+            f"the TLS handshake failed ({_NOT_TLS}): the server does not speak TLS on this "
+            "port; if it serves plain HTTP, the base URL should start with http://"
+        )
     error: APIError
     if isinstance(exc, httpx2.DecodingError):
         error = ResponseDecodeError(
             f"could not decode the response's content encoding: {reason}", method="GET", url=url
         )
     elif isinstance(exc, httpx2.TimeoutException):
-        error = APITimeoutError(reason, method="GET", url=url)
+        error = APITimeoutError(_timeout_message(exc, timeouts), method="GET", url=url)
     else:
         error = APIConnectionError(reason, method="GET", url=url)
     error.__cause__ = cause
-    if isinstance(error, ResponseDecodeError) or certificate is not None:
-        return error  # permanent: a certificate will fail the same way on every retry
+    if isinstance(error, ResponseDecodeError) or certificate is not None or not_tls is not None:
+        return error  # permanent: a certificate or a plain-HTTP port fails the same way again
     return _Retry(error)
 
 

@@ -145,3 +145,13 @@ def test_without_fi_log_nothing_is_configured(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setattr(_logs, "_handler", None)
     AsyncClient(API_KEY, SECRET_KEY)
     assert _logs._handler is None
+
+
+def test_an_unknown_fi_log_level_is_warned_about(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FI_LOG", "verbose")
+    monkeypatch.setattr(_logs, "_handler", None)
+    with pytest.warns(
+        RuntimeWarning, match=r"FI_LOG='verbose' is not a log level: use debug or info"
+    ):
+        AsyncClient(API_KEY, SECRET_KEY)
+    assert _logs._handler is None

@@ -64,3 +64,17 @@ def test_repr_hides_the_keys() -> None:
 def test_rejects_nonsense_numbers(field: str, value: int) -> None:
     with pytest.raises(fa.ConfigurationError, match=field):
         build(**{field: value})
+
+
+def test_a_bad_value_is_blamed_on_where_it_came_from() -> None:
+    env = {"FI_API_KEY": "x\n", "FI_SECRET_KEY": "s\t", "FI_BASE_URL": "http://10.0.0.1"}
+    with pytest.raises(fa.ConfigurationError, match=r"^FI_API_KEY must be visible ASCII"):
+        build(api_key=None, environ=env)
+    with pytest.raises(fa.ConfigurationError, match=r"^FI_SECRET_KEY must be visible ASCII"):
+        build(secret_key=None, environ=env)
+    with pytest.raises(fa.ConfigurationError, match=r"^FI_BASE_URL must use https"):
+        build(environ=env)
+    with pytest.raises(fa.ConfigurationError, match=r"^api_key must be visible ASCII"):
+        build(api_key="x\n", environ=env)
+    with pytest.raises(fa.ConfigurationError, match=r"^base_url must use https"):
+        build(base_url="http://10.0.0.2", environ=env)

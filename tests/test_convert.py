@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import typing
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
@@ -19,6 +20,7 @@ from futureagi_async.models import (
     RunTest,
     SimulationCall,
     SimulationExecution,
+    SimulationExecutionPage,
     TestExecutionPage,
 )
 from futureagi_async.models.test_executions import GroupRow
@@ -34,9 +36,9 @@ def test_unknown_keys_are_kept_in_extra() -> None:
 
 
 def test_missing_keys_read_as_none_or_empty() -> None:
-    call = structure({}, CallExecution)
+    call = structure({"id": "a"}, CallExecution)
 
-    assert call.id is None
+    assert call.id == "a"
     assert call.timestamp is None
     assert call.eval_outputs == {}
     assert call.transcript == []
@@ -46,13 +48,13 @@ def test_missing_keys_read_as_none_or_empty() -> None:
 
 
 def test_null_collections_read_as_empty() -> None:
-    call = structure({"eval_outputs": None, "transcript": None}, CallExecution)
+    call = structure({"id": "a", "eval_outputs": None, "transcript": None}, CallExecution)
 
     assert (call.eval_outputs, call.transcript) == ({}, [])
 
 
 def test_unknown_status_values_stay_strings() -> None:
-    call = structure({"status": "teleporting"}, CallExecution)
+    call = structure({"id": "a", "status": "teleporting"}, CallExecution)
 
     assert call.status == "teleporting"
     assert CallStatus.parse(call.status) is None
@@ -136,7 +138,7 @@ def test_both_spellings_present_keeps_the_other_in_extra() -> None:
     ],
 )
 def test_lossless_coercions(key: str, raw: object, expected: object) -> None:
-    call = structure({key: raw}, CallExecution)
+    call = structure({"id": "a", key: raw}, CallExecution)
 
     assert getattr(call, key) == expected
     assert type(getattr(call, key)) is type(expected)
@@ -154,7 +156,6 @@ def test_lossless_coercions(key: str, raw: object, expected: object) -> None:
         ("user_interruption_count", False),
         ("is_snapshot", "maybe"),
         ("is_snapshot", 2),
-        ("id", 42),
         ("timestamp", "yesterday"),
         ("timestamp", 1710900000),
         ("eval_outputs", "none"),
@@ -174,21 +175,21 @@ def test_wrong_types_become_empty_and_keep_the_raw_value(key: str, raw: object) 
 
 
 def test_wrong_typed_nested_object_field_is_kept() -> None:
-    call = structure({"latency": 12, "cost": "free"}, SimulationCall)
+    call = structure({"call_execution_id": "c", "latency": 12, "cost": "free"}, SimulationCall)
 
     assert (call.latency, call.cost) == (None, None)
     assert call.extra == {"latency": 12, "cost": "free"}
 
 
 def test_list_of_strings_with_a_non_string_is_kept_whole() -> None:
-    run = structure({"scenarios": ["a", 1]}, RunTest)
+    run = structure({"id": "r", "scenarios": ["a", 1]}, RunTest)
 
     assert run.scenarios == []
     assert run.extra == {"scenarios": ["a", 1]}
 
 
 def test_agent_version_of_an_unexpected_type_is_kept() -> None:
-    run = structure({"agent_version": 7}, RunTest)
+    run = structure({"id": "r", "agent_version": 7}, RunTest)
 
     assert run.agent_version is None
     assert run.extra == {"agent_version": 7}
@@ -210,7 +211,7 @@ def test_agent_version_of_an_unexpected_type_is_kept() -> None:
     ],
 )
 def test_datetimes_are_timezone_aware(text: str, expected: datetime) -> None:
-    stamp = structure({"timestamp": text}, CallExecution).timestamp
+    stamp = structure({"id": "a", "timestamp": text}, CallExecution).timestamp
 
     assert stamp == expected
     assert stamp is not None
@@ -246,27 +247,53 @@ def test_an_item_that_is_not_an_object_raises_with_its_path() -> None:
 
 def test_a_dict_value_that_is_not_an_object_raises_with_its_key() -> None:
     with pytest.raises(ResponseDecodeError, match=r"\.eval_outputs\['cfg'\]: .*EvalOutput"):
-        structure({"eval_outputs": {"ok": {}, "cfg": "Passed"}}, SimulationCall)
+        structure(
+            {"call_execution_id": "c", "eval_outputs": {"ok": {}, "cfg": "Passed"}}, SimulationCall
+        )
 
 
 def test_nested_dict_of_lists_path() -> None:
-    body = {"eval_explanation_summary": {"x": [{}, 5]}}
+    body = {"execution_id": "e", "eval_explanation_summary": {"x": [{}, 5]}}
 
     with pytest.raises(ResponseDecodeError, match=r"summary\['x'\]\[1\]"):
         structure(body, SimulationExecution)
 
 
 def test_structure_list_keeps_every_item() -> None:
-    calls = structure_list([{"id": "a"}, {}, {"id": "c", "x": 1}], CallExecution)
+    calls = structure_list([{"id": "a"}, {"id": "b"}, {"id": "c", "x": 1}], CallExecution)
 
-    assert [call.id for call in calls] == ["a", None, "c"]
+    assert [call.id for call in calls] == ["a", "b", "c"]
+    assert calls[2].extra == {"x": 1}
+
+
+@pytest.mark.parametrize("row", [{}, {"id": None}, {"id": 42}, {"status": "completed"}])
+def test_a_row_without_its_id_names_the_row(row: dict[str, Any]) -> None:
+    body = {"results": [{"id": "a"}, row]}
+
+    with pytest.raises(ResponseDecodeError, match=r"CallExecutionPage\.results\[1\]: .*`id`"):
+        structure(body, CallExecutionPage)
+    with pytest.raises(ResponseDecodeError, match=r"`execution_id`"):
+        structure({"results": [row]}, SimulationExecutionPage)
+    with pytest.raises(ResponseDecodeError, match=r"RunTest.*`id`"):
+        structure(row, RunTest)
+
+
+def test_ids_the_api_always_sends_are_typed_str() -> None:
+    hints = {
+        (RunTest, "id"),
+        (CallExecution, "id"),
+        (SimulationExecution, "execution_id"),
+        (SimulationCall, "call_execution_id"),
+    }
+    for cls, name in hints:
+        assert typing.get_type_hints(cls)[name] is str
 
 
 def test_structure_list_rejects_non_lists_and_non_objects() -> None:
     with pytest.raises(ResponseDecodeError, match="expected a JSON array"):
         structure_list({"id": "a"}, CallExecution)
     with pytest.raises(ResponseDecodeError, match=r"list\[CallExecution\]\[1\]"):
-        structure_list([{}, 3], CallExecution)
+        structure_list([{"id": "a"}, 3], CallExecution)
 
 
 def test_structure_of_non_model_types() -> None:
@@ -289,7 +316,7 @@ def test_structure_of_non_model_types() -> None:
         (bodies.GROUPED_TEST_EXECUTION, TestExecutionPage),
         (bodies.SIM_CALL, SimulationCall),
         (bodies.SIM_EXECUTION, SimulationExecution),
-        ({"duration": "eighty", "zzz": [1, {"a": 2}]}, CallExecution),
+        ({"id": "a", "duration": "eighty", "zzz": [1, {"a": 2}]}, CallExecution),
     ],
 )
 def test_round_trip(body: dict[str, Any], cls: type[Any]) -> None:
@@ -327,7 +354,11 @@ def test_json_loads_and_dumps() -> None:
 
 
 def test_docs_eval_values_by_metric_name_become_eval_outputs() -> None:
-    body = {"eval_outputs": {"Coherence": "Passed"}, "eval_metrics": {"Tone": 0.8, "ok": {}}}
+    body = {
+        "id": "a",
+        "eval_outputs": {"Coherence": "Passed"},
+        "eval_metrics": {"Tone": 0.8, "ok": {}},
+    }
 
     call = structure(body, CallExecution)
 
@@ -337,6 +368,7 @@ def test_docs_eval_values_by_metric_name_become_eval_outputs() -> None:
     assert call.eval_metrics["ok"].is_pending
     assert call.extra == {}
     assert body == {
+        "id": "a",
         "eval_outputs": {"Coherence": "Passed"},
         "eval_metrics": {"Tone": 0.8, "ok": {}},
     }

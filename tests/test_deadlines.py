@@ -17,6 +17,7 @@ import pytest
 import futureagi_async as fa
 from futureagi_async import AsyncClient
 from futureagi_async._retry import instant_retries
+from futureagi_async.testing import FakeAPI
 
 from .test_hostile import API_KEY, ID, SECRET_KEY, tcp_server
 
@@ -97,6 +98,28 @@ async def test_retries_and_their_waits_count_in_total_timeout() -> None:
     # It ended by the deadline, long before the retries ran out.
     assert info.value.retries < 1_000
     assert seen[0] >= 1
+
+
+async def test_a_silent_server_names_the_read_timeout() -> None:
+    async with client_of(silent, timeout=0.2, max_retries=0) as (client, _):
+        with pytest.raises(fa.APITimeoutError) as info:
+            await client.run_tests.get(ID)
+    assert str(info.value).startswith("no response within timeout.read=0.2s")
+    assert "cancel scope" not in str(info.value).lower()
+
+
+async def test_the_in_process_fake_honours_the_read_timeout() -> None:
+    """`FakeAPI(latency=...)` in-process times out as a socket would, attempt by attempt
+    (without its transport's bound the call would wait out the latency and succeed)."""
+    fake = FakeAPI(latency=5.0)
+    with instant_retries():
+        async with fake.client(timeout=0.05, max_retries=1) as client:
+            with pytest.raises(fa.APITimeoutError) as info:
+                await client.run_tests.get(ID)
+    assert str(info.value).startswith("no response within timeout.read=0.05s")
+    assert info.value.retries == 1
+    # Two attempts arrived, and both were cut off before an answer (status 0).
+    assert [logged.status for logged in fake.stats.request_log] == [0, 0]
 
 
 async def test_timed_out_attempts_are_retried_within_total_timeout() -> None:

@@ -152,3 +152,18 @@ async def test_bulk_export_without_a_path_writes_to_a_temp_dir(
     assert not list(cwd.iterdir())
     [written] = temp.glob("futureagi-export-*/export.jsonl")
     assert len(written.read_text(encoding="utf-8").splitlines()) == 1
+
+
+@pytest.mark.anyio
+async def test_bulk_export_logs_progress_without_carriage_returns(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    example = _load("bulk_export")
+    fake = FakeAPI(DatasetSpec(seed=0, run_tests=1, executions_per_run_test=12))
+    async with _in_process(fake) as http:
+        await example.main("http://127.0.0.1", http_client=http, **KEYS, out=tmp_path / "x")
+    err = capsys.readouterr().err  # not a TTY here, as in a CI log
+    assert "\r" not in err
+    lines = err.splitlines()
+    assert lines[-1] == "12/12 executions"
+    assert len(lines) == len(set(lines)) <= 12

@@ -135,3 +135,19 @@ async def _check(namespace: dict[str, Any], written: list[tuple[Any, Any]]) -> N
         assert all(namespace["board"].values())
     if "reasons" in namespace:  # agent gate: (scenario, eval, reason) of failed evals
         assert all(len(reason) == 3 for reason in namespace["reasons"])
+        # Only the current configs, as `gate` counts them: none retired from the run test.
+        client, execution_id = namespace["client"], namespace["execution_id"]
+        execution = await client.simulation.execution(execution_id)
+        current = {config.name for result in execution.eval_results for config in result.result}
+        assert namespace["reasons"]
+        assert {name for _, name, _ in namespace["reasons"]} <= current
+
+
+def test_the_quickstart_is_type_checked_word_for_word() -> None:
+    """mypy --strict covers tests/readme_quickstart.py; it must be the README's quickstart."""
+    text = README.read_text(encoding="utf-8")
+    quickstart = text[text.index("## Quickstart") :]
+    block = FENCE.search(quickstart)
+    assert block is not None
+    copy = (README.parent / "tests" / "readme_quickstart.py").read_text(encoding="utf-8")
+    assert copy.endswith(block["code"])

@@ -254,11 +254,14 @@ async def test_a_broken_wire_gives_typed_errors(
 async def test_plain_http_where_tls_was_expected(fake: FakeAPI) -> None:
     async with serve_fake(fake) as server:
         https = server.base_url.replace("http://", "https://")
-        async with client_for(https, max_retries=1) as client:
+        async with client_for(https, max_retries=3) as client:
             with pytest.raises(APIConnectionError) as caught:
                 await client.run_tests.get(ids_of(fake, 1)[0])
     assert_no_http_objects(caught.value)
-    assert caught.value.retries == 1
+    # Permanent, like a certificate that fails: not retried, and the message says why.
+    assert caught.value.retries == 0
+    assert "WRONG_VERSION_NUMBER" in str(caught.value)
+    assert "should start with http://" in str(caught.value)
 
 
 async def test_a_tls_handshake_the_server_rejects(ca: trustme.CA, fake: FakeAPI) -> None:

@@ -1,7 +1,10 @@
 """`futureagi-async`: the parser, the dispatch, and the one place errors become exit codes.
 
 Exit codes: 0 success, 1 a gate threshold failed, 2 a usage, configuration or API error,
-130 interrupted, 141 stdout closed early (`... | head -1`: quietly, as Unix tools do).
+130 interrupted (Ctrl-C), 143 terminated (SIGTERM), each said in one word on stderr. A
+reader that stops early (`... | head -1`) ends the command quietly with 0, whatever the
+format: whether writing notices the closed pipe depends on how much was still unwritten
+when it closed, so no other code could be given consistently.
 Errors are one line on stderr; `--debug` shows the traceback. Credentials are read from
 flags or the environment and never printed: error messages come from the library, which
 builds them from responses only.
@@ -10,8 +13,10 @@ builds them from responses only.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import re
+import signal
 import sys
 import traceback
 from collections.abc import Sequence
@@ -30,8 +35,10 @@ from ._output import Output
 
 __all__ = ["build_parser", "main"]
 
-#: What a process killed by SIGPIPE reports (128 + 13); `set -o pipefail` sees it as such.
-EXIT_BROKEN_PIPE = 141
+#: A reader that went away (`| head -1`): not an error, and the same for every format.
+EXIT_BROKEN_PIPE = 0
+#: What a shell reports for a process ended by SIGTERM (128 + 15).
+EXIT_TERMINATED = 143
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -106,11 +113,34 @@ def _make_client(args: argparse.Namespace, http_client: httpx2.AsyncClient | Non
         raise _for_the_command_line(exc, args) from exc
 
 
+class Terminated(Exception):
+    """SIGTERM arrived: the command was cancelled (an export says what it saved first)."""
+
+
+async def _cancel_on_sigterm(scope: anyio.CancelScope, terminated: list[bool]) -> None:
+    try:
+        receiver = anyio.open_signal_receiver(signal.SIGTERM)
+    except (AttributeError, NotImplementedError):  # no SIGTERM to receive (Windows)
+        return
+    with receiver as signals:
+        async for _ in signals:
+            terminated.append(True)
+            scope.cancel()
+            return
+
+
 async def _run_command(
     run: Command, args: argparse.Namespace, http_client: httpx2.AsyncClient | None
 ) -> int:
-    async with _make_client(args, http_client) as client:
-        return await run(client, args, Output(args.fmt))
+    terminated: list[bool] = []
+    code = 0
+    async with _make_client(args, http_client) as client, anyio.create_task_group() as tasks:
+        tasks.start_soon(_cancel_on_sigterm, tasks.cancel_scope, terminated)
+        code = await run(client, args, Output(args.fmt, wide=getattr(args, "wide", False)))
+        tasks.cancel_scope.cancel()
+    if terminated:
+        raise Terminated
+    return code
 
 
 def _leaf(exc: BaseException) -> BaseException:
@@ -137,6 +167,17 @@ def _quiet_stdout() -> None:
         pass
 
 
+def _writable_streams() -> None:
+    """Text the API sent can hold a lone surrogate (a message cut mid-emoji), which UTF-8
+    cannot encode: print it as `\\ud83d` rather than fail on it (JSON output escapes it
+    itself)."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            with contextlib.suppress(OSError, ValueError):  # a stream that cannot change
+                reconfigure(errors="backslashreplace")
+
+
 def _dispatch(args: argparse.Namespace, http_client: httpx2.AsyncClient | None) -> int:
     if args.run is not None:
         code = anyio.run(partial(_run_command, args.run, args, http_client))
@@ -154,6 +195,7 @@ def main(
     `http_client` lets tests and embedders route every request through their own
     `httpx2.AsyncClient` (an ASGI transport, say); the CLI never closes it.
     """
+    _writable_streams()
     try:
         args = _parse(argv)
     except SystemExit as exit_:
@@ -172,6 +214,9 @@ def main(
         if isinstance(exc, KeyboardInterrupt):
             print("interrupted", file=sys.stderr)
             return 130
+        if isinstance(exc, Terminated):
+            print("terminated", file=sys.stderr)
+            return EXIT_TERMINATED
         if isinstance(exc, BrokenPipeError):
             _quiet_stdout()
             return EXIT_BROKEN_PIPE

@@ -144,5 +144,9 @@ def add_command(
     _debug(parser, top=False)
     if formats:
         _formats(parser)
+    if run is not None:
+        parser.add_argument(
+            "--wide", action="store_true", help="tables show ids whole, however wide they get"
+        )
     parser.set_defaults(run=run, main=main, check=check, command_parser=parser)
     return parser

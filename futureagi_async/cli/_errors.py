@@ -6,8 +6,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from .._errors import NotFoundError
+from .._extras import install_hint
 
-__all__ = ["UsageError", "naming_a_run_test"]
+__all__ = ["UsageError", "install_hint", "naming_a_run_test"]
 
 
 class UsageError(Exception):

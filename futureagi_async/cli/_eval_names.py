@@ -8,11 +8,21 @@ from the run test keeps its old outputs on calls that ran before: those are mark
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 
+from .._client import AsyncClient
 from ..models import EvalOutput, SimulationExecution
+from ._errors import UsageError
 
-__all__ = ["RETIRED", "config_names", "label", "legend", "verdicts"]
+__all__ = [
+    "RETIRED",
+    "check_eval_names",
+    "config_names",
+    "label",
+    "legend",
+    "refuse_unknown",
+    "verdicts",
+]
 
 RETIRED = " (retired)"
 
@@ -27,6 +37,30 @@ def config_names(executions: Iterable[SimulationExecution]) -> list[str]:
         if config.name
     )
     return list(names)
+
+
+def refuse_unknown(wanted: Sequence[str] | None, known: Sequence[str], where: str) -> None:
+    """A `--eval` that names no current eval config: the API would silently keep nothing
+    (and an export would file every eval under `other_evals`), so refuse it by name, as
+    `gate` does, listing the names that work."""
+    unknown = [name for name in dict.fromkeys(wanted or ()) if name not in known]
+    if unknown and known:
+        raise UsageError(
+            f"--eval: no eval named {', '.join(map(repr, unknown))} in {where}; "
+            f"its evals are: {', '.join(known)} (names are exact)"
+        )
+
+
+async def check_eval_names(
+    client: AsyncClient, run_test_name: str, wanted: Sequence[str] | None
+) -> None:
+    """`refuse_unknown` against the current configs of the run test's latest execution (one
+    request, made only when `--eval` was given; no execution yet means nothing to check)."""
+    if not wanted:
+        return
+    async for page in client.simulation.runs(run_test_name, page_size=1).pages():
+        refuse_unknown(wanted, config_names(page.items), f"run test {run_test_name!r}")
+        break
 
 
 def label(name: str, current: Collection[str] | None) -> str:

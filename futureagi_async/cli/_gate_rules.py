@@ -179,16 +179,26 @@ def evaluate(
         name = result.name or result.id or "?"
         known.add(name)
         is_pass_fail = (result.output_type or "").casefold() == _PASS_FAIL
+        configs = tuple(c.name for c in result.result if c.name)
+        # A template with one config measures what that config does: a threshold given by
+        # the config's name applies to the template's row, not to a second, identical row.
+        lone = configs[0] if len(configs) == 1 and configs[0] != name else None
         threshold = thresholds.per_eval.get(name)
+        if lone is not None and lone in thresholds.per_eval:
+            if threshold is not None:
+                raise UsageError(
+                    f"--min-pass-rate names {name!r} and its only config {lone!r}: "
+                    "they are one eval, give one threshold"
+                )
+            threshold = thresholds.per_eval[lone]
         if threshold is None and is_pass_fail:
             threshold = thresholds.default
-        configs = tuple(c.name for c in result.result if c.name)
         checks.append(Check(name, result.output_type, _rate_of(result), threshold, configs))
         for config in result.result:
             if config.name is None:
                 continue
             known.add(config.name)
-            if config.name in thresholds.per_eval and config.name != name:
+            if config.name in thresholds.per_eval and config.name not in (name, lone):
                 checks.append(
                     Check(
                         config.name,

@@ -8,6 +8,9 @@ seen so far, to compare against.
 Field declarations the converter reads (explicitly, from the field's metadata):
 
 - `alias("output")`: the attribute is also read from another key (the docs' spelling).
+- `required()`: an id the API always sends, typed `str`. A body without it (or with a
+  non-string) is a `ResponseDecodeError` naming the row, since a row without its id cannot
+  be told apart from the others; every other attribute stays tolerant.
 - `lazy(factory=list)`: a large nested part (a transcript, an eval map) kept as parsed JSON
   and built into models the first time it is read. Its shape is checked when the model is
   built, so a bad item still fails there; reading it later cannot fail. Classes with lazy
@@ -18,7 +21,7 @@ Field declarations the converter reads (explicitly, from the field's metadata):
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, Self, TypeVar, cast
 
 import attrs
@@ -26,11 +29,13 @@ import attrs
 __all__ = [
     "ALIASES",
     "LAZY",
+    "REQUIRED",
     "Deferred",
     "Model",
     "alias",
     "extra_field",
     "lazy",
+    "required",
     "with_lazy_fields",
 ]
 
@@ -38,6 +43,8 @@ __all__ = [
 ALIASES = "futureagi_async.aliases"
 # Field metadata key: the attribute is built from its JSON the first time it is read.
 LAZY = "futureagi_async.lazy"
+# Field metadata key: the body must carry this key as a string (an id).
+REQUIRED = "futureagi_async.required"
 
 C = TypeVar("C", bound=type)
 
@@ -47,6 +54,11 @@ def alias(*keys: str, default: Any = None, factory: Callable[[], Any] | None = N
     if factory is not None:
         return attrs.field(factory=factory, metadata={ALIASES: keys})
     return attrs.field(default=default, metadata={ALIASES: keys})
+
+
+def required() -> Any:
+    """An id the API always sends: typed `str`, and checked when the model is read."""
+    return attrs.field(metadata={REQUIRED: True})
 
 
 def lazy(*, factory: Callable[[], Any]) -> Any:
@@ -137,6 +149,16 @@ class Model:
             parts.append(f"{field.name}={text}")
         return f"{type(self).__qualname__}({', '.join(parts)})"
 
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+        """The model from its JSON data, as the client reads a response (the converter's
+        `structure`, with the same tolerance): `Model.from_dict(m.to_dict()) == m`, so an
+        export written with `to_dict()` or `to_json()` loads back. Raises
+        `ResponseDecodeError` where a response would (a row without its id, say)."""
+        from .._convert import structure  # the converter imports the models
+
+        return structure(data, cls)
+
     def to_dict(self) -> dict[str, Any]:
         """The API's JSON shape as plain data: the same keys, `.extra` merged back,
         datetimes as ISO 8601 strings (`Z` for UTC). A key the body lacked comes back
@@ -147,7 +169,9 @@ class Model:
         return data
 
     def to_json(self) -> str:
-        """`to_dict()` as compact UTF-8 JSON."""
+        """`to_dict()` as compact UTF-8 JSON. It always succeeds: a lone surrogate in a text
+        field (`"\\ud83d"`, a message cut mid-emoji) is written escaped, as the API sent
+        it, never replaced, so `json.loads(m.to_json()) == m.to_dict()`."""
         from .._json import dumps
 
         return dumps(self.to_dict()).decode()

@@ -13,7 +13,7 @@ from typing import Any
 
 import attrs
 
-from ._base import CaseInsensitiveStrEnum, Model, extra_field, lazy, with_lazy_fields
+from ._base import CaseInsensitiveStrEnum, Model, extra_field, lazy, required, with_lazy_fields
 from .evals import EvalMetric, EvalOutput
 
 __all__ = [
@@ -174,7 +174,7 @@ class CallExecution(Model):
     value}` form is read as `{metric_name: EvalOutput(name=metric_name, value=value)}`.
     """
 
-    id: str | None = None
+    id: str = required()
     service_provider_call_id: str | None = None
     session_id: str | None = None
     timestamp: datetime | None = None

@@ -12,7 +12,7 @@ from typing import Any
 
 import attrs
 
-from ._base import CaseInsensitiveStrEnum, Model, extra_field
+from ._base import CaseInsensitiveStrEnum, Model, extra_field, required
 
 __all__ = [
     "AgentDefinition",
@@ -204,7 +204,7 @@ class RunTest(Model):
     `simulate_eval_configs_detail`.
     """
 
-    id: str | None = None
+    id: str = required()
     name: str | None = None
     description: str | None = None
     agent_definition: str | None = None

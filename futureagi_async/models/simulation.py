@@ -11,7 +11,7 @@ from typing import Any
 
 import attrs
 
-from ._base import Model, extra_field, lazy, with_lazy_fields
+from ._base import Model, extra_field, lazy, required, with_lazy_fields
 from .evals import EvalOutput, EvalResult, ExplanationCluster
 
 __all__ = [
@@ -51,9 +51,13 @@ class SimulationCall(Model):
 
     Items of `call_results` carry only `call_execution_id, scenario_id, scenario_name,
     status, duration_seconds, eval_outputs`. `duration_seconds` is seconds.
+
+    A normalisation: `client.simulation.execution_calls` fills in `execution_id`, which the
+    API's `call_results` rows do not repeat, so each row stands alone. Their `to_dict()`
+    then carries that id where the body had none; every other key round-trips as sent.
     """
 
-    call_execution_id: str | None = None
+    call_execution_id: str = required()
     execution_id: str | None = None
     scenario_id: str | None = None
     scenario_name: str | None = None
@@ -90,7 +94,7 @@ class SimulationExecution(Model):
     `completed` or `failed`.
     """
 
-    execution_id: str | None = None
+    execution_id: str = required()
     status: str | None = None
     started_at: datetime | None = None
     completed_at: datetime | None = None

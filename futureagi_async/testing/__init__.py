@@ -35,6 +35,10 @@ Public names:
   fault)`), `in_flight`, `max_in_flight`, `reset()`.
 - `Dialect`, `TEST_API_KEY`, `TEST_SECRET_KEY`.
 
+The loopback server is uvicorn with the httptools parser, picked by measurement
+(benchmarks/README.md, "The fake's server"). uvicorn runs asyncio only, so `serve()` runs it
+in a thread with its own loop, which works for asyncio and trio callers alike.
+
 Command line: `python -m futureagi_async.testing --port 8765 [--latency 0.05 --jitter 0.02]
 [--dialect docs] [--calls-per-execution 200] [--fault-rate 0.1 --fault-kinds 503,429]`.
 
@@ -43,6 +47,9 @@ replayed by tests/testing/test_matches_recordings.py): the same status codes, he
 shapes. Where the backend's code and its running answers disagree, the fake answers as it
 runs: `row_groups` gives a 500 (`fixed_row_groups=True` serves the grouped rows the code
 intends), a filter failing at run time gives a 500, `X-Workspace-Id` is ignored.
+The recorded seed has voice runs only, Pass/Fail and score evals: chat and prompt runs,
+choices and code evals follow the backend's code instead (a chat grid's default columns, the
+scenario serializer's prompt and agent details, choices counted by `str()` of the output).
 
 What the fake does not reproduce:
 
@@ -65,14 +72,10 @@ What the fake does not reproduce:
 - Content the recordings cannot pin down: rule prompts of eval templates, explanation-summary
   clusters, the OPTIONS names of views other than the run test list, Django's exact HTML
   pages. Request ids are random UUIDs.
-
-The loopback server is uvicorn with the httptools parser, picked by measurement: the same app
-in a separate process, 64 concurrent keep-alive requests of a grid page (~32 KB) from aiohttp,
-on the shared 2-core box (3 runs each, req/s): uvicorn+httptools 9.5k-12.3k, granian
-7.0k-9.1k, uvicorn+h11 7.0k-8.4k, hypercorn 4.2k-4.8k. An httpx client doing the same manages
-~390 req/s, so the fake is never the bottleneck. Rendered pages are cached per data version;
-an uncached page costs ~0.2-0.9 ms to build. uvicorn runs asyncio only, so `serve()` runs it in
-a thread with its own loop, which works for asyncio and trio callers alike.
+- Where the recorded seed shows one form of a value, the fake sends that one: Pass/Fail outputs
+  are the strings `Passed`/`Failed` (the backend's code would pass a stored boolean through;
+  none was recorded). A grid's dataset columns sit where the backend reconciles them in,
+  after the built-ins and before the evals; only the `numeric` template is a code eval.
 """
 
 from ._fake import TEST_API_KEY, TEST_SECRET_KEY, FakeAPI

@@ -146,7 +146,7 @@ def eval_results(
         elif template.output_type == "score":
             entry["total_avg"] = _pct(sum(all_values), len(all_values))
         elif template.output_type == "choices":
-            entry["total_choices_avg"] = _choices(all_values)
+            entry["total_choices_avg"] = _total_choices(entry["result"])
         results.append(entry)
     return results
 
@@ -168,8 +168,20 @@ def _stats(output_type: str, values: list[Any]) -> dict[str, Any]:
 
 
 def _choices(values: list[Any]) -> dict[str, float]:
+    """Percentages by `str(value)`, as the backend counts: a stored list is one choice
+    `"['Bad']"`, apart from `"Bad"`; a stored `{"choice": ...}` is its Python repr."""
     counts: dict[str, int] = {}
     for value in values:
-        for choice in value if isinstance(value, list) else [value]:
-            counts[str(choice)] = counts.get(str(choice), 0) + 1
+        counts[str(value)] = counts.get(str(value), 0) + 1
     return {choice: _pct(n, len(values)) for choice, n in counts.items()}
+
+
+def _total_choices(per_config: list[dict[str, Any]]) -> dict[str, float]:
+    """The backend's weighting: the first config's choices, each averaged over all configs
+    by their cell counts (a choice only a later config produced is left out)."""
+    cells = sum(c["total_cells"] for c in per_config)
+    total: dict[str, float] = {}
+    for choice in per_config[0]["output"] if per_config else ():
+        weighted = sum(c["output"].get(choice, 0) / 100 * c["total_cells"] for c in per_config)
+        total[choice] = round(weighted / cells * 100, 2) if cells else 0
+    return total

@@ -15,6 +15,7 @@ from ._records import CallRecord, DatasetSpec
 from ._server import serve_app
 from ._stats import Stats
 from ._store import Dataset
+from ._transport import InProcessTransport
 from ._types import DIALECTS, Dialect
 from ._views import ViewOptions
 
@@ -76,25 +77,26 @@ class FakeAPI:
         return {"X-Api-Key": self.api_key, "X-Secret-Key": self.secret_key}
 
     def transport(self) -> httpx2.ASGITransport:
-        """An in-process transport: no sockets, any backend."""
-        return httpx2.ASGITransport(app=self.app)
+        """An in-process transport: no sockets, any backend. A request's read timeout
+        bounds the wait for the answer, as on a socket (`httpx2.ReadTimeout`)."""
+        return InProcessTransport(app=self.app)
 
     def client(self, **kwargs: Any) -> AsyncClient:
         """The library's `AsyncClient`, in-process, with this fake's credentials.
 
-        Keyword arguments go to `AsyncClient` (`max_retries=`, `max_concurrency=`, ...). Use
-        it as `async with fake.client() as client:`. Its in-process pool holds no sockets, so
-        there is nothing else to close.
+        Keyword arguments go to `AsyncClient` (`max_retries=`, `max_concurrency=`, ...), and
+        override this fake's: `fake.client(api_key="nope")` is how to test a 401. Use it as
+        `async with fake.client() as client:`. Its in-process pool holds no sockets, so there
+        is nothing else to close.
         """
         from .._client import AsyncClient
 
-        return AsyncClient(
-            self.api_key,
-            self.secret_key,
-            base_url=BASE_URL,
-            http_client=self.http_client(headers={}),
-            **kwargs,
-        )
+        kwargs.setdefault("api_key", self.api_key)
+        kwargs.setdefault("secret_key", self.secret_key)
+        kwargs.setdefault("base_url", BASE_URL)
+        if "http_client" not in kwargs:
+            kwargs["http_client"] = self.http_client(headers={})
+        return AsyncClient(**kwargs)
 
     def http_client(self, **kwargs: Any) -> httpx2.AsyncClient:
         """A bare httpx2 client wired in-process, credentials set: for raw requests."""

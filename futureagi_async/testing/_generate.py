@@ -38,6 +38,8 @@ _TEMPLATES = {
     "numeric": ("word_count", "agent_word_count"),
     "reason": ("explain_failure", "failure_explanation"),
 }
+#: Templates that are code evals; the others are judged by an LLM from a rule prompt.
+_CODE = {"numeric": "def main(conversation, **kwargs):\n    return len(conversation.split()) / 2\n"}
 _CHOICES = ("Good", "Neutral", "Bad")
 _SCENARIOS = (
     "Billing Inquiry",
@@ -73,12 +75,16 @@ _FAIL_REASONS = (
     "Agent asked for the account number twice.",
 )
 _PROVIDERS = ("vapi", "retell", "livekit", "eleven_labs", "bland")
+#: How long after its execution a call is rerun (the recorded rerun: 28 min 19 s).
+_RERUN_AFTER = timedelta(minutes=28, seconds=19)
 
 
 def generate(spec: DatasetSpec) -> Dataset:
     """Build the dataset; the same spec always gives the same bytes on the wire."""
     rng = random.Random(spec.seed)
-    templates = {t: EvalTemplateRecord(_uuid(rng), _TEMPLATES[t][0], t) for t in _TEMPLATES}
+    templates = {
+        t: EvalTemplateRecord(_uuid(rng), _TEMPLATES[t][0], t, _CODE.get(t)) for t in _TEMPLATES
+    }
     org, workspace = _uuid(rng), _uuid(rng)
     chat_count = round(spec.run_tests * spec.chat_ratio)
     run_tests: list[RunTestRecord] = []
@@ -125,7 +131,8 @@ def generate(spec: DatasetSpec) -> Dataset:
         new_call=lambda run_test, execution, updated: _make_call(
             rng, spec, run_test, execution, updated, "completed"
         ),
-        clock=clock,
+        # New calls sort first: after every call and every rerun so far.
+        clock=max([clock, *(s.snapshot_timestamp for c in calls for s in c.snapshots)]),
     )
 
 
@@ -144,16 +151,22 @@ def _make_run_test(
 ) -> RunTestRecord:
     scenarios = []
     for s in range(2 if spec.calls_per_execution > 1 else 1):
-        has_dataset = s == 0
+        scenario_id = _uuid(rng)
+        # Drawn either way, so a prompt run leaves the rest of the data as it was.
+        dataset_id = _uuid(rng) if s == 0 else None
+        columns = ((_uuid(rng), "persona", "text"),) if s == 0 else ()
+        if is_prompt:
+            # A prompt run's scenarios are written from its prompt: no dataset behind them.
+            dataset_id, columns = None, ()
         scenarios.append(
             ScenarioRecord(
-                id=_uuid(rng),
+                id=scenario_id,
                 name=_SCENARIOS[(i * 2 + s) % len(_SCENARIOS)],
                 description=None if s else "Caller disputes a charge",
-                scenario_type="dataset" if has_dataset else "graph",
+                scenario_type="graph" if s else "dataset" if dataset_id else "script",
                 agent_type="prompt" if is_prompt else ("chat" if kind == "text" else "outbound"),
-                dataset_id=_uuid(rng) if has_dataset else None,
-                dataset_columns=((_uuid(rng), "persona", "text"),) if has_dataset else (),
+                dataset_id=dataset_id,
+                dataset_columns=columns,
                 created_at=created - timedelta(hours=2),
             )
         )
@@ -237,7 +250,9 @@ def _make_call(
             SnapshotRecord(
                 id=_uuid(rng),
                 call_id="",
-                snapshot_timestamp=updated - timedelta(seconds=3, microseconds=500),
+                # A rerun happens after its run: the snapshot is the newest row of the
+                # listing (recorded 28 minutes after the execution completed).
+                snapshot_timestamp=max(updated, execution.completed_at or updated) + _RERUN_AFTER,
                 status="completed",
                 duration_seconds=duration,
                 overall_score=float(rng.randrange(1, 11)),
@@ -321,7 +336,10 @@ def _one_output(rng: random.Random, config: EvalConfigRecord) -> dict[str, Any]:
     if output_type == "Pass/Fail":
         passed = rng.random() < 0.75
         reasons = _PASS_REASONS if passed else _FAIL_REASONS
-        output = passed if rng.random() < 0.05 else ("Passed" if passed else "Failed")
+        rng.random()  # drawn as before, when now and then a boolean was stored
+        # The strings the recordings show: the backend's code would pass a stored boolean
+        # through, but no recorded answer holds one.
+        output = "Passed" if passed else "Failed"
     elif output_type == "score":
         output = round(rng.random(), 2)
     elif output_type == "choices":
@@ -335,7 +353,7 @@ def _one_output(rng: random.Random, config: EvalConfigRecord) -> dict[str, Any]:
             else choice
         )
     elif output_type == "numeric":
-        output = rng.randrange(10, 400)
+        output = rng.randrange(20, 800) / 2  # a float, as recorded (31.5)
     else:
         output = "The agent did not confirm the resolution."
     return {

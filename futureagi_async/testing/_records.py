@@ -30,22 +30,25 @@ class DatasetSpec:
     """How much data to generate. Small defaults keep in-process tests fast."""
 
     seed: int = 0
+    """The same seed and sizes always give the same data, byte for byte."""
     run_tests: int = 4
     executions_per_run_test: int = 3
     calls_per_execution: int = 25
     transcript_turns: int = 6
+    """Turns per finished call's transcript."""
     eval_configs: int = 3
-    #: Share of run tests whose calls are chat (`text`); every other chat run test is a
-    #: prompt run (no agent definition, so the `agent_definition_used_*` keys are omitted).
+    """Eval configs per run test, their templates taken from `eval_output_types` in turn."""
     chat_ratio: float = 0.3
-    #: Share of completed voice calls that carry one `call_and_eval` rerun snapshot.
+    """Share of run tests whose calls are chat (`text`); every other chat run test is a
+    prompt run (no agent definition, so the `agent_definition_used_*` keys are omitted)."""
     snapshot_ratio: float = 0.1
-    #: Share of calls that are soft-deleted: `/simulate/run-tests/{id}/call-executions/`
-    #: still counts them (short pages).
+    """Share of completed voice calls that carry one `call_and_eval` rerun snapshot."""
     deleted_ratio: float = 0.04
-    #: Template output types assigned to eval configs in turn. Add `numeric` or `reason` to
-    #: provoke the 500 of `/sdk/api/v1/simulation/runs/`'s eval summary.
+    """Share of calls that are soft-deleted: `/simulate/run-tests/{id}/call-executions/`
+    still counts them (short pages)."""
     eval_output_types: tuple[str, ...] = ("Pass/Fail", "score", "choices")
+    """Template output types assigned to eval configs in turn. Add `numeric` (a code eval)
+    or `reason` to provoke the 500 of `/sdk/api/v1/simulation/runs/`'s eval summary."""
 
 
 @attrs.frozen
@@ -53,6 +56,9 @@ class EvalTemplateRecord:
     id: str
     name: str
     output_type: str
+    #: A code eval's source (its config carries `code`); None for an LLM-judged template
+    #: (its config carries `rule_prompt`).
+    code: str | None = None
 
 
 @attrs.frozen

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-import os
+import signal
+import socket
 import subprocess
 import sys
 
@@ -11,7 +12,7 @@ import pytest
 
 from futureagi_async.testing import TEST_SECRET_KEY
 
-from .helpers import Cli, Served
+from .helpers import Cli, Served, first_run_test
 
 
 def test_missing_credentials_is_one_line(
@@ -38,7 +39,10 @@ def test_not_found_and_bad_ids(cli: Cli, env: Served) -> None:
     missing = cli("run-tests", "get", "00000000-0000-4000-8000-000000000000")
     assert missing.code == 2
     assert missing.err.startswith("error:")
-    bad = cli("run-tests", "get", "not-a-uuid")
+    unknown = cli("run-tests", "get", "not-a-uuid")  # not an id, so a name: there is none
+    assert unknown.code == 2
+    assert "no run test named 'not-a-uuid'" in unknown.err
+    bad = cli("executions", "calls", "not-a-uuid")
     assert bad.code == 2
     assert "UUID" in bad.err
     assert "Traceback" not in bad.err
@@ -97,20 +101,22 @@ def test_limit_must_be_positive(cli: Cli, env: Served, limit: str) -> None:
     assert "argument --limit" in result.err
 
 
-def test_a_closed_pipe_exits_quietly(env: Served) -> None:
-    """`futureagi-async ... --jsonl | head -1`: no message, the SIGPIPE exit status."""
-    read_end, write_end = os.pipe()
-    os.close(read_end)  # the reader is gone before the first write
-    done = subprocess.run(
-        [sys.executable, "-m", "futureagi_async", "run-tests", "list", "--jsonl"],
-        stdout=write_end,
-        stderr=subprocess.PIPE,
-        text=True,
-        check=False,
-    )
-    os.close(write_end)
-    assert done.stderr == ""
-    assert done.returncode == 141
+@pytest.mark.parametrize("fmt", [(), ("--json",), ("--jsonl",)])
+@pytest.mark.parametrize("reads", [0, 100])
+def test_a_closed_pipe_exits_quietly_with_0(env: Served, fmt: tuple[str, ...], reads: int) -> None:
+    """`... | head -1` or `head -c 100`: no message and exit 0, for tables and JSON alike,
+    whether the reader went before the first write or after a few bytes (issue 22.14)."""
+    run_test_id, _ = first_run_test(env)
+    argv = [sys.executable, "-m", "futureagi_async", "calls", "list", run_test_id, *fmt]
+    with subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as process:
+        assert process.stdout is not None
+        assert process.stderr is not None
+        if reads:
+            assert process.stdout.read(reads)
+        process.stdout.close()  # the reader goes away
+        err = process.stderr.read()
+    assert err == b""
+    assert process.returncode == 0
 
 
 def test_python_dash_m() -> None:
@@ -129,3 +135,30 @@ def test_settings_errors_name_the_flags(cli: Cli, env: Served) -> None:
     assert result.code == 2
     assert result.err.startswith("error: --base-url must use https")
     assert "base_url" not in result.err
+
+
+def test_a_bad_key_from_the_environment_is_blamed_on_the_variable(
+    cli: Cli, env: Served, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FI_API_KEY", "x\n")
+    result = cli("run-tests", "list")
+    assert result.code == 2
+    assert result.err.startswith("error: FI_API_KEY must be visible ASCII")
+    assert "--api-key" not in result.err
+    flag = cli("run-tests", "list", "--api-key", "y\n")
+    assert flag.err.startswith("error: --api-key must be visible ASCII")
+
+
+def test_sigterm_exits_143_with_a_word(env: Served, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A server that never answers keeps the command waiting; SIGTERM then ends it, said."""
+    with socket.create_server(("127.0.0.1", 0)) as silent:
+        monkeypatch.setenv("FI_BASE_URL", f"http://127.0.0.1:{silent.getsockname()[1]}")
+        argv = [sys.executable, "-m", "futureagi_async", "run-tests", "list"]
+        with subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as process:
+            silent.settimeout(60)
+            connection, _ = silent.accept()  # the command is now waiting for an answer
+            with connection:
+                process.send_signal(signal.SIGTERM)
+                _, err = process.communicate(timeout=60)
+    assert process.returncode == 143
+    assert err.decode().strip() == "terminated"

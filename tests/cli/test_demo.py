@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from futureagi_async.cli import main
+from futureagi_async.export import ExportWriter
 
 
 def _demo(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
@@ -54,3 +56,24 @@ def test_the_speedup_is_the_ratio_of_the_printed_rates(
     match = re.search(r"([\d.]+)x the requests per second of fetching one request at a time", out)
     assert match is not None
     assert float(match.group(1)) == pytest.approx(rates[0][2] / rates[1][2], rel=0.05, abs=0.1)
+
+
+def test_ctrl_c_in_the_demo_does_not_offer_to_resume_from_a_removed_directory(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    written: list[str] = []
+    write = ExportWriter.write
+
+    async def interrupted(self: ExportWriter, execution: Any, calls: Any) -> None:
+        if written:
+            raise KeyboardInterrupt
+        written.append(execution.execution_id)
+        await write(self, execution, calls)
+
+    monkeypatch.setattr(ExportWriter, "write", interrupted)
+    code = main(["demo", "--executions-per-run-test", "4", "--calls-per-execution", "5"])
+
+    err = capsys.readouterr().err
+    assert code == 130
+    assert "stopped after 1 of 4 executions; the files were temporary and are removed" in err
+    assert "rerun" not in err

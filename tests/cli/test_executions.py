@@ -28,6 +28,47 @@ def test_executions_calls_with_filters(cli: Cli, env: Served) -> None:
     assert {row["status"] for row in json.loads(failed.out)} <= {"failed"}
 
 
+def test_a_json_filter_in_the_docs_form(cli: Cli, env: Served) -> None:
+    execution = env.fake.dataset.executions[0]
+    docs = json.dumps(
+        {"colId": "status", "filterType": "text", "type": "equals", "filter": "failed"}
+    )
+    backend = json.dumps(
+        {
+            "column_id": "status",
+            "filter_config": {
+                "filter_type": "text",
+                "filter_op": "equals",
+                "filter_value": "failed",
+            },
+        }
+    )
+
+    by_docs = cli("executions", "calls", execution.id, "--filter", docs, "--json")
+    by_backend = cli("executions", "calls", execution.id, "--filter", backend, "--json")
+
+    assert by_docs.code == 0, by_docs.err
+    assert json.loads(by_docs.out) == json.loads(by_backend.out)
+    assert {row["status"] for row in json.loads(by_docs.out)} <= {"failed"}
+
+
+@pytest.mark.parametrize(
+    ("bad", "says"),
+    [
+        ('{"column_id": "status", "filter_op": "equals"}', "needs filter_type"),
+        ('{"colId": "status", "type": "equals"}', "needs filterType"),
+        ('{"colId": "status", "filterType": "text"}', "needs type"),
+        ('["status"]', "a filter must be a Filter or a dict"),
+    ],
+)
+def test_a_json_filter_missing_a_key_names_it(cli: Cli, env: Served, bad: str, says: str) -> None:
+    execution = env.fake.dataset.executions[0]
+    result = cli("executions", "calls", execution.id, "--filter", bad)
+    assert result.code == 2
+    assert says in result.err
+    assert '{"colId": "overall_score"' in result.err
+
+
 @pytest.mark.parametrize("bad", ["status", "{not json", '{"column_id": "x"}', "=x"])
 def test_a_bad_filter_is_a_usage_error(cli: Cli, env: Served, bad: str) -> None:
     execution = env.fake.dataset.executions[0]

@@ -5,13 +5,22 @@ from __future__ import annotations
 import csv
 import io
 import json
+import socket
+import sys
+import time
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
+import anyio
+import anyio.from_thread
+import anyio.lowlevel
 import httpx2
 import pytest
 
+from futureagi_async._export_lock import Lease
 from futureagi_async.cli import main
+from futureagi_async.export import ExportError, open_export
 
 from .helpers import Cli, FailFor, Served, run_test_with_calls
 
@@ -76,27 +85,26 @@ def test_an_interrupted_export_resumes_without_corruption(
     )
     assert first.code == 2
     assert "rerun the same command to resume" in first.err
-    assert not (out / "executions.jsonl").exists()
-    assert not (out / "calls.csv").exists()
-    partial = out / "executions.jsonl.partial"
-    saved = _jsonl(partial)
-    assert 0 < len(saved) < len(ids)
-    # The interrupted writer may have left half a line in the data and in the manifest.
-    with partial.open("ab") as handle:
-        handle.write(b'{"execution": {"execution_id": "torn')
-    with (out / "calls.csv.partial").open("ab") as handle:
-        handle.write(b"torn,row")
-    with (out / "export.manifest").open("ab") as handle:
-        handle.write(b'{"execution_id": "x", "offs')
+    # Nothing published: the saved executions wait in _staging/, which readers skip.
+    assert sorted(p.name for p in out.iterdir()) == ["_staging"]
+    committed = sorted((out / "_staging" / "committed").iterdir())
+    assert 0 < len(committed) < len(ids)
+    # What a killed writer may leave: the failing execution's pieces without their commit
+    # record (half an execution), and a temporary file it never renamed.
+    staging = out / "_staging"
+    (staging / "jsonl" / f"{failing}.jsonl").write_bytes(b'{"execution": {"execution_id": "torn')
+    (staging / "csv" / f"{failing}.csv").write_bytes(b"torn,row")
+    (staging / "jsonl" / ".executions.jsonl.0123.tmp").write_bytes(b"torn")
 
     second = cli("export", name, "-o", str(out), "--concurrency", "1")
     assert second.code == 0, second.err
-    assert f"({len(saved)} already saved)" in second.out
+    assert f"({len(committed)} already saved)" in second.out
     records = _jsonl(out / "executions.jsonl")
     assert sorted(r["execution"]["execution_id"] for r in records) == sorted(ids)
     with (out / "calls.csv").open(newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     assert len(rows) == calls
+    assert len({r["call_id"] for r in rows}) == calls
     assert "torn" not in (out / "calls.csv").read_text(encoding="utf-8")
     assert sorted(p.name for p in out.iterdir()) == ["calls.csv", "executions.jsonl", "export.done"]
 
@@ -164,24 +172,58 @@ def test_an_unknown_run_test_is_an_error(cli: Cli, env: Served, tmp_path: Path) 
     assert "http" not in result.err
 
 
-def test_two_exports_never_write_to_one_directory(tmp_path: Path) -> None:
-    from futureagi_async.cli._errors import UsageError
-    from futureagi_async.cli._export_files import ExportWriter
+_OPTIONS: dict[str, Any] = {"run_test": "rt", "formats": ["jsonl"]}
 
-    options: dict[str, Any] = {
-        "run_test": "rt",
-        "formats": ["jsonl"],
-        "transcripts": False,
-        "evals": [],
-    }
-    with (
-        ExportWriter(tmp_path, **options),
-        pytest.raises(UsageError, match="another export is writing"),
-    ):
-        ExportWriter(tmp_path, **options).__enter__()
-    with ExportWriter(tmp_path, **options) as writer:
-        writer.finish()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["executions.jsonl", "export.done"]
+
+@pytest.mark.anyio
+async def test_two_exports_never_write_to_one_directory(tmp_path: Path) -> None:
+    async with open_export(tmp_path, **_OPTIONS) as writer:
+        with pytest.raises(ExportError, match="another export is writing"):
+            async with open_export(tmp_path, **_OPTIONS):
+                pass
+        await writer.begin([])
+        await writer.finish()
+    assert _names(tmp_path) == ["executions.jsonl", "export.done"]
+
+
+def _names(directory: Path) -> list[str]:
+    return sorted(p.name for p in directory.iterdir())
+
+
+def _lock(path: Path, *, pid: int, host: str, expires: float) -> None:
+    holder = {"owner": "x", "host": host, "pid": pid, "run_test": "rt", "expires": expires}
+    (path / "export.lock").write_text(json.dumps(holder))
+
+
+@pytest.mark.anyio
+async def test_a_dead_exports_lock_is_taken_over(tmp_path: Path) -> None:
+    # A process of this machine that is gone: taken over at once.
+    dead = await anyio.run_process([sys.executable, "-c", "import os; print(os.getpid())"])
+    _lock(tmp_path, pid=int(dead.stdout), host=socket.gethostname(), expires=time.time() + 600)
+    async with open_export(tmp_path, **_OPTIONS) as writer:
+        await writer.begin([])
+        await writer.finish()
+    # Another machine's export: only once its lease has run out.
+    _lock(tmp_path, pid=1, host="elsewhere", expires=time.time() + 600)
+    with pytest.raises(ExportError, match=r"another export is writing .* on elsewhere"):
+        async with open_export(tmp_path, **_OPTIONS, overwrite=True):
+            pass
+    _lock(tmp_path, pid=1, host="elsewhere", expires=time.time() - 1)
+    async with open_export(tmp_path, **_OPTIONS, overwrite=True) as writer:
+        await writer.begin([])
+        await writer.finish()
+    assert not (tmp_path / "export.lock").exists()
+
+
+def test_a_directory_of_other_files_is_refused(cli: Cli, env: Served, tmp_path: Path) -> None:
+    name, _, _ = run_test_with_calls(env)
+    (tmp_path / "notes.txt").write_text("mine")
+    env.fake.stats.reset()
+    result = cli("export", name, "-o", str(tmp_path))
+    assert result.code == 2
+    assert "holds files no export wrote (notes.txt)" in result.err
+    assert env.fake.stats.requests_served == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
 
 
 def test_forced_progress_off_a_terminal_prints_whole_lines(
@@ -227,3 +269,49 @@ def test_the_stopped_line_comes_after_the_bar(
     stopped = err.index("stopped: ")
     assert err.rindex(f"exporting {name}") < stopped
     assert "\x1b[" not in err[stopped:]
+
+
+@pytest.mark.anyio
+async def test_an_export_whose_lock_was_taken_over_does_not_publish(tmp_path: Path) -> None:
+    async with open_export(tmp_path, **_OPTIONS) as writer:
+        await writer.begin([])
+        # Its lease ran out (a long pause, say) and another export took the lock.
+        _lock(tmp_path, pid=1, host="elsewhere", expires=time.time() + 600)
+        with pytest.raises(ExportError, match="lock was taken over"):
+            await writer.finish()
+    assert _names(tmp_path) == ["_staging", "export.lock"]  # the successor's lock stays
+
+
+@pytest.mark.anyio
+async def test_file_urls_and_missing_filesystems(tmp_path: Path) -> None:
+    directory = tmp_path / "a b"  # as a URL: a%20b
+    async with open_export(directory.as_uri(), **_OPTIONS) as writer:
+        await writer.begin([])
+        assert await writer.finish() == [f"{directory.as_uri()}/executions.jsonl"]
+    assert _names(directory) == ["executions.jsonl", "export.done"]
+    for url, package in [("gs://bucket/x/", "gcsfs"), ("az://container/x/", "adlfs")]:
+        try:
+            __import__(package)
+        except ImportError:
+            with pytest.raises(ExportError, match=f"needs {package}: pip install"):
+                async with open_export(url, **_OPTIONS):
+                    pass
+
+
+@pytest.mark.anyio
+async def test_cancelled_while_taking_the_lock_releases_it(tmp_path: Path) -> None:
+    real_acquire = Lease.acquire
+
+    def acquire_then_cancel(lease: Lease) -> None:
+        real_acquire(lease)
+        anyio.from_thread.run_sync(scope.cancel)  # delivered once the thread returns
+
+    with (
+        mock.patch.object(Lease, "acquire", acquire_then_cancel),
+        anyio.CancelScope() as scope,
+    ):
+        async with open_export(tmp_path, **_OPTIONS):
+            await anyio.lowlevel.checkpoint()  # the block's first await sees the cancel
+            pytest.fail("cancelled before here")
+    assert scope.cancelled_caught
+    assert _names(tmp_path) == []

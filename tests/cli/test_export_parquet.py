@@ -10,7 +10,7 @@ from typing import Any
 import httpx2
 import pytest
 
-from futureagi_async.cli._parquet_dataset import calls_schema, executions_schema
+from futureagi_async.export import calls_schema, executions_schema
 
 from .helpers import Cli, FailFor, Result, Served, run_test_with_calls
 
@@ -90,10 +90,9 @@ def test_resuming_appends_without_duplicates(cli: Cli, env: Served, tmp_path: Pa
     assert first.code == 2
     saved = _sql("SELECT count(DISTINCT execution) FROM {source}", tmp_path)[0][0]
     assert 0 < saved < len(ids)
-    # An execution written just before the interruption, but not yet in the manifest.
-    manifest = tmp_path / "export.manifest"
-    lines = manifest.read_bytes().splitlines(keepends=True)
-    manifest.write_bytes(b"".join(lines[:-1]))
+    # An execution written just before the interruption, but not yet in the commit log.
+    committed = sorted((tmp_path / "_staging" / "committed").iterdir())
+    committed[-1].unlink()
 
     second = _export(cli, name, tmp_path, "--concurrency", "1")
     assert second.code == 0, second.err

@@ -5,7 +5,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from .helpers import Cli, Served
+from .helpers import Cli, Served, first_run_test
 
 
 def _completed(env: Served) -> str:
@@ -128,3 +128,13 @@ def test_bad_numbers_are_refused_with_the_gates_usage(cli: Cli, env: Served) -> 
         assert result.code == 2
         assert result.err.startswith("usage: futureagi-async gate")
         assert f"argument {argv[0]}" in result.err
+
+
+def test_gating_by_a_config_name_adds_no_duplicate_row(cli: Cli, env: Served) -> None:
+    _, name = first_run_test(env)
+    by_config = cli("gate", name, "--min-pass-rate", "helpful_or_not=5")
+    by_template = cli("gate", name, "--min-pass-rate", "is_helpful=5")
+
+    assert by_config.code == by_template.code == 0, by_config.err
+    assert not any(line.startswith("helpful_or_not") for line in by_config.out.splitlines())
+    assert by_config.out == by_template.out

@@ -105,8 +105,17 @@ def test_per_eval_thresholds_override_and_reach_scores_and_configs() -> None:
     assert report.passed
     report = evaluate("rt", execution, parse_thresholds(["b_cfg=85"]))
     [failing] = report.failing
-    assert failing.name == "b_cfg"
+    # b's only config is b: its threshold goes on b's row, not on a second, identical row.
+    assert (failing.name, failing.config_names, failing.threshold) == ("b", ("b_cfg",), 85.0)
     assert failing.rate == 80.0
+    assert [c.name for c in report.checks].count("b_cfg") == 0
+    assert len(report.checks) == len(evaluate("rt", execution, parse_thresholds(["90"])).checks)
+
+
+def test_a_template_and_its_lone_config_take_one_threshold() -> None:
+    execution = _execution(a=95.0, b=80.0)
+    with pytest.raises(UsageError, match=r"names 'b' and its only config 'b_cfg'"):
+        evaluate("rt", execution, parse_thresholds(["b=75", "b_cfg=85"]))
 
 
 def test_an_eval_with_no_outputs_fails_its_threshold() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -60,3 +61,39 @@ def test_an_unknown_run_test_is_named(cli: Cli, env: Served) -> None:
     assert result.code == 2
     assert result.err.startswith("error: no run test named 'Nope'")
     assert "http" not in result.err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("runs", "Billing bot nightly", "--eval", "nope"),
+        ("runs", "Billing bot nightly", "--eval", "helpful_or_not", "--eval", "nope", "--json"),
+        ("export", "Billing bot nightly", "--eval", "nope"),
+    ],
+)
+def test_an_eval_typo_is_refused_with_the_known_names(
+    cli: Cli, argv: tuple[str, ...], tmp_path: Path
+) -> None:
+    result = cli(*argv, *(("--out", str(tmp_path / "x")) if argv[0] == "export" else ()))
+
+    assert result.code == 2
+    assert "no eval named 'nope'" in result.err
+    assert "helpful_or_not, tone_quality, customer_sentiment" in result.err
+    assert result.out == ""
+    assert not (tmp_path / "x").exists()
+
+
+def test_a_known_eval_still_filters(cli: Cli) -> None:
+    result = cli("runs", "Billing bot nightly", "--eval", "helpful_or_not", "--json")
+    assert result.code == 0, result.err
+    names = {r["name"] for e in json.loads(result.out) for r in e["eval_results"]}
+    assert names == {"is_helpful"}
+
+
+def test_runs_call_refuses_an_eval_typo(cli: Cli, env: Served) -> None:
+    run_test = env.fake.dataset.run_tests[0]
+    execution = env.fake.dataset.executions_of(run_test.id)[-1]
+    call = env.fake.dataset.calls_of(execution.id)[0]
+    result = cli("runs", "call", call.id, "--eval", "nope", "--json")
+    assert result.code == 2
+    assert "no eval named 'nope'" in result.err

@@ -55,11 +55,13 @@ def test_the_slot_builder_and_cattrs_generated_functions_agree(body: Any, cls: t
 def test_the_policy_holds_without_the_slot_builder() -> None:
     plain = make_converter(slot_builder=False)
     call = plain.structure(
-        {"id": 1, "duration": "88", "brand_new": 2, "transcript": None}, CallExecution
+        {"id": "a", "duration": "88", "brand_new": 2, "transcript": None}, CallExecution
     )
 
-    assert (call.id, call.duration, call.transcript) == (None, 88, [])
-    assert call.extra == {"id": 1, "brand_new": 2}
+    assert (call.id, call.duration, call.transcript) == ("a", 88, [])
+    assert call.extra == {"brand_new": 2}
+    with pytest.raises(_convert._NotAnObject):  # a row without its id, as `structure` refuses it
+        plain.structure({"id": 1}, CallExecution)
 
 
 @attrs.frozen(kw_only=True)
@@ -83,7 +85,7 @@ def test_the_slot_builder_refuses_classes_with_validators() -> None:
 
 
 def test_the_generated_sources_are_in_linecache() -> None:
-    structure({"id": 1}, CallExecution)  # a misfit: the general path builds it
+    structure({"id": "a", "timestamp": 5}, CallExecution)  # a misfit: the general path
     module = "futureagi_async.models.calls.CallExecution"
 
     slow = f"<futureagi_async slot builder {module}>"
@@ -142,7 +144,9 @@ def test_to_dict_is_plain_json_with_iso_datetimes() -> None:
 
 
 def test_to_dict_copies_what_it_returns() -> None:
-    call = structure({"scenario_columns": {"a": {"b": 1}}, "odd": {"c": [1]}}, CallExecution)
+    call = structure(
+        {"id": "a", "scenario_columns": {"a": {"b": 1}}, "odd": {"c": [1]}}, CallExecution
+    )
 
     data = call.to_dict()
     data["scenario_columns"]["a"]["b"] = 2
@@ -232,9 +236,14 @@ _NESTED = st.one_of(
     st.lists(st.one_of(_ITEM, _SCALARS), max_size=3),
     st.dictionaries(st.sampled_from(["a", "b"]), st.one_of(_EVAL, _SCALARS), max_size=2),
 )
-_ROWS = _with(
-    {"timestamp": _DATES, "start_time": _DATES, "transcript": _NESTED},
-    _object_of(_keys(CallExecution), _NESTED),
+_ROWS = st.builds(
+    lambda row, row_id: {**row, "id": row_id} if row_id is not None else row,
+    _with(
+        {"timestamp": _DATES, "start_time": _DATES, "transcript": _NESTED},
+        _object_of(_keys(CallExecution), _NESTED),
+    ),
+    # A row's id is required: mostly there, sometimes missing or not a string.
+    st.one_of(st.text(max_size=4), st.text(max_size=4), st.text(max_size=4), _SCALARS),
 )
 _GENERAL = make_converter(slot_builder=False)
 

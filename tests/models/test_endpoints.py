@@ -184,8 +184,10 @@ def test_simulation_execution_docs_cluster_shape() -> None:
 
 
 def test_simulation_summary_null_and_empty_differ() -> None:
-    never = structure({"eval_explanation_summary": None}, SimulationExecution)
-    too_little = structure({"eval_explanation_summary": {}}, SimulationExecution)
+    never = structure({"execution_id": "e", "eval_explanation_summary": None}, SimulationExecution)
+    too_little = structure(
+        {"execution_id": "e", "eval_explanation_summary": {}}, SimulationExecution
+    )
 
     assert never.eval_explanation_summary is None
     assert too_little.eval_explanation_summary == {}

@@ -70,7 +70,7 @@ def test_errors_about_hostile_bodies_are_short(body: object) -> None:
 
 def test_an_error_deep_in_a_list_names_its_place_and_stays_short() -> None:
     with pytest.raises(ResponseDecodeError) as caught:
-        structure_list([{}] * 1000 + [_nested(DEPTH)], CallExecution)
+        structure_list([{"id": "a"}] * 1000 + [_nested(DEPTH)], CallExecution)
 
     assert "list[CallExecution][1000]" in str(caught.value)
     assert len(str(caught.value)) < 300
@@ -110,7 +110,7 @@ def test_odd_counts(raw: object, expected: int | None) -> None:
     "raw", ["9" * 5000, "1e400", "nan", "Infinity", math.nan, math.inf, -math.inf, "²", True]
 )
 def test_odd_floats_are_kept_raw(raw: object) -> None:
-    call = structure({"duration": raw}, CallExecution)
+    call = structure({"id": "a", "duration": raw}, CallExecution)
 
     assert call.duration is None
     assert call.extra["duration"] is raw
@@ -118,7 +118,7 @@ def test_odd_floats_are_kept_raw(raw: object) -> None:
 
 @pytest.mark.parametrize("raw", [1e308, -1e308, 5e-324, -0.0, 10**400, "1e308", "0.1"])
 def test_big_and_small_finite_floats_are_read(raw: object) -> None:
-    call = structure({"duration": raw}, CallExecution)
+    call = structure({"id": "a", "duration": raw}, CallExecution)
 
     assert call.extra == {}
     assert call.duration == (float(raw) if isinstance(raw, str) else raw)
@@ -159,6 +159,6 @@ def test_any_json_object_reads_as_a_call_or_a_typed_error(body: dict[str, Any]) 
 
 def test_the_recursion_limit_is_untouched() -> None:
     before = sys.getrecursionlimit()
-    structure({"scenario_columns": {"x": _nested(DEPTH)}}, CallExecution).to_dict()
+    structure({"id": "a", "scenario_columns": {"x": _nested(DEPTH)}}, CallExecution).to_dict()
 
     assert sys.getrecursionlimit() == before

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from futureagi_async import SimulationCall
+from futureagi_async._convert import structure
+
 from ._compare import assert_matches, assert_rows_match
 from ._recordings import ReplayTransport, recorded_rows, recording
 from ._walk import assert_walk
@@ -85,3 +88,21 @@ async def test_execution_many_reads_every_record(connect: Connect) -> None:
     ):
         got = [execution async for execution in results]
     assert [e.execution_id for e in got] == ids
+
+
+async def test_execution_calls_round_trip_but_for_the_filled_execution_id(
+    connect: Connect,
+) -> None:
+    # SimulationCall's docstring: `execution_id` is filled in, every other key as sent.
+    async with connect() as client:
+        calls = await client.simulation.execution_calls(EXECUTION, page_size=3).collect()
+    expected = recorded_rows(CALL_WALKS[3], inside="call_results")
+    for call, raw in zip(calls, expected, strict=True):
+        data = call.to_dict()
+        assert data["execution_id"] == EXECUTION
+        assert {k for k, v in data.items() if k not in raw and v is not None} == {"execution_id"}
+        assert {k: data[k] for k in raw if k != "eval_outputs"} == {
+            k: v for k, v in raw.items() if k != "eval_outputs"
+        }
+        # Eval outputs come back under the attributes' names (`value` for `output`).
+        assert_matches(structure(data, SimulationCall), {**raw, "execution_id": EXECUTION})

@@ -33,20 +33,21 @@ _PAGE = re.compile(r"_p(\d+)(_past_end)?$")
 #: Objects whose keys are data (names, choices), not fields: compared by their values.
 _MAPS = frozenset({"scenario_columns", "eval_explanation_summary", "total_choices_avg"})
 #: What the backend's code stores and sends that the recorded seed never produced, by path:
-#: key sets, or JSON kinds. Stored eval outputs can be pending, skipped, failed or booleans;
+#: key sets, or JSON kinds. Stored eval outputs can be pending, skipped or failed;
 #: scenarios can come from a dataset or a graph; prompt runs have prompt details.
 _RAW_FAILED = frozenset({"output", "reason", "output_type", "name", "status", "error", "timestamp"})
 _RAW_SKIPPED = frozenset({"output", "reason", "output_type", "name", "status", "skipped"})
 _RAW_PENDING = frozenset({"status"})
+#: A prompt run has prompt details, on the run test and on each of its scenarios.
+_PROMPT_DETAIL_AT = (
+    "body.results[].",
+    "body.results[].scenarios_detail[].",
+    "body.scenarios_detail[].",
+)
 _FAKE_ONLY: dict[str, set[frozenset[str] | str]] = {
     "body.results[].eval_outputs{}": {_RAW_FAILED, _RAW_SKIPPED, _RAW_PENDING},
     "body.results[].eval_outputs{}.error": {"str"},
-    "body.results[].eval_outputs{}.value": {"bool"},
-    "body.results[].eval_metrics{}.value": {"bool"},
     "body.results[].rerun_snapshots[].eval_outputs{}": {_RAW_FAILED, _RAW_SKIPPED, _RAW_PENDING},
-    "body.results[].rerun_snapshots[].eval_outputs{}.output": {"bool"},
-    "body.result.call_results.results[].eval_outputs{}.output": {"bool"},
-    "body.result.eval_outputs{}.output": {"bool"},
     "body.column_order[]": {
         frozenset(
             {
@@ -65,11 +66,15 @@ _FAKE_ONLY: dict[str, set[frozenset[str] | str]] = {
     "body.results[].scenarios_detail[].dataset_column_config": {"dict"},
     "body.scenarios_detail[].graph": {frozenset({"nodes", "edges"})},
     "body.results[].scenarios_detail[].graph": {frozenset({"nodes", "edges"})},
-    "body.results[].prompt_template_detail": {
-        frozenset({"id", "name", "description", "variable_names"})
+    **{
+        f"{at}prompt_template_detail": {frozenset({"id", "name", "description", "variable_names"})}
+        for at in _PROMPT_DETAIL_AT
     },
-    "body.results[].prompt_version_detail": {
-        frozenset({"id", "template_version", "is_default", "commit_message"})
+    **{
+        f"{at}prompt_version_detail": {
+            frozenset({"id", "template_version", "is_default", "commit_message"})
+        }
+        for at in _PROMPT_DETAIL_AT
     },
 }
 #: Headers whose presence (not value) must match.

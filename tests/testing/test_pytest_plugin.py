@@ -12,7 +12,7 @@ pytest_plugins = ["pytester"]
 USERS_TESTS = """
 import pytest
 
-from futureagi_async import AsyncClient, NotFoundError
+from futureagi_async import AsyncClient, AuthenticationError, NotFoundError
 from futureagi_async._retry import retries_are_instant
 from futureagi_async.testing import FakeAPI
 
@@ -45,6 +45,12 @@ async def test_errors_are_the_librarys(fake_client):
         await fake_client.run_tests.get("12345678-90ab-cdef-1234-567890abcdef")
 
 
+async def test_a_wrong_key_is_a_401(fake_api):
+    async with fake_api.client(api_key="nope", max_retries=0) as client:
+        with pytest.raises(AuthenticationError):
+            await client.run_tests.get(fake_api.dataset.run_tests[0].id)
+
+
 def test_the_previous_retry_setting_is_back():
     assert not retries_are_instant()
 
@@ -58,7 +64,7 @@ def test_the_fixtures_work_in_a_users_suite(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_users=USERS_TESTS)
     # The user's suite has no conftest of ours: the fixtures come from the entry point.
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-q")
-    result.assert_outcomes(passed=8)
+    result.assert_outcomes(passed=10)
 
 
 def test_importing_the_fake_does_not_import_pytest() -> None:

@@ -259,11 +259,8 @@ async def test_grid_filters_work(fake: FakeAPI, http: httpx2.AsyncClient) -> Non
             params={"filters": _filter(passfail.id, "boolean", "equals", "passed"), "limit": "99"},
         )
     ).json()
-    # Compared with JSON `true`: only outputs stored as booleans match, never "Passed".
-    assert all(r["eval_outputs"][passfail.id]["value"] is True for r in body["results"])
-    assert body["count"] == sum(
-        c.eval_outputs.get(passfail.id, {}).get("output") is True for c in calls
-    )
+    # Compared with JSON `true`: Pass/Fail outputs are stored as "Passed", so nothing matches.
+    assert (body["count"], body["results"]) == (0, [])
     score = fake.dataset.run_tests[0].eval_configs[1]
     body = (
         await http.get(

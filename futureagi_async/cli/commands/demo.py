@@ -92,7 +92,7 @@ def _bar(rate: float) -> str:
 
 def _pass_rates(summary: ExportSummary) -> tuple[list[tuple[str, float, str]], Counter[str]]:
     """Rows of (eval, percent, note) and the failure reasons, current evals first."""
-    executions, calls = _read(summary.directory / "executions.jsonl")
+    executions, calls = _read(Path(summary.directory) / "executions.jsonl")
     current = set(config_names(executions))
     verdicts: dict[str, Counter[bool]] = {}
     scores: dict[str, list[float]] = {}
@@ -203,7 +203,7 @@ async def _timed_fetch(
         return Fetch(fake.stats.requests_served, len(ids), seconds)
 
 
-async def _demo(args: argparse.Namespace, directory: Path) -> int:
+async def _demo(args: argparse.Namespace, directory: Path, *, temporary: bool = False) -> int:
     from ...testing import TEST_API_KEY, TEST_SECRET_KEY
     from ...testing.__main__ import build_fake
 
@@ -217,11 +217,12 @@ async def _demo(args: argparse.Namespace, directory: Path) -> int:
         summary = await export(
             client,
             name,
-            directory,
+            str(directory),
             formats=["jsonl", "csv"],
             concurrency=args.concurrency,
             overwrite=True,
             progress=wants_bar(args.progress),
+            temporary=temporary,
         )
         concurrent = await _timed_fetch(
             base_url, name, ids, concurrency=args.concurrency, fake=fake
@@ -238,6 +239,6 @@ def main(args: argparse.Namespace) -> int:
     if args.out is not None:
         return anyio.run(partial(_demo, args, args.out))
     with tempfile.TemporaryDirectory(prefix="futureagi-demo-") as tmp:
-        code = anyio.run(partial(_demo, args, Path(tmp)))
+        code = anyio.run(partial(_demo, args, Path(tmp), temporary=True))
         console().print("  (the files were temporary: pass --out DIR to keep them)")
         return code

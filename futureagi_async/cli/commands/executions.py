@@ -31,27 +31,23 @@ def register(commands: Subcommands) -> None:
 
 
 def parse_filter(text: str) -> Filter:
-    """`status=completed` (a text equality) or the raw JSON of one filter."""
+    """`status=completed` (a text equality) or one filter as JSON, in any form the library
+    takes (`Filter.from_dict`): the docs' `{"colId", "filterType", "type", "filter"}`, the
+    backend's `{"column_id", "filter_config": {...}}`, or that flattened."""
     text = text.strip()
     try:
-        if text.startswith("{"):
-            raw = json.loads(text)
-            config = raw.get("filter_config", raw)
-            return Filter(
-                raw["column_id"],
-                config["filter_type"],
-                config["filter_op"],
-                config.get("filter_value"),
-            )
+        if text.startswith(("{", "[")):
+            return Filter.from_dict(json.loads(text))
         column, sep, value = text.partition("=")
         if sep and column.strip():
             return Filter(column.strip(), "text", "equals", value)
         exc: Exception = ValueError("expected COLUMN=VALUE")
-    except (AttributeError, KeyError, TypeError, ValueError) as error:
+    except ValueError as error:  # bad JSON too (JSONDecodeError is a ValueError)
         exc = error
     raise UsageError(
         f"--filter {text!r}: {exc}; use COLUMN=VALUE or JSON like "
-        '{"column_id": "overall_score", "filter_type": "number", '
+        '{"colId": "overall_score", "filterType": "number", "type": "greaterThan", '
+        '"filter": 5} or {"column_id": "overall_score", "filter_type": "number", '
         '"filter_op": "greater_than", "filter_value": 5}'
     )
 

@@ -6,16 +6,15 @@ import argparse
 import re
 import sys
 import time
-from pathlib import Path
 
 import attrs
 
 from ..._client import AsyncClient
 from ..._errors import FutureAGIError
+from ...export import FORMATS, open_export
 from .._arguments import Subcommands, add_command, at_least
 from .._errors import UsageError, naming_a_run_test
-from .._eval_names import config_names
-from .._export_files import FORMATS, ExportWriter
+from .._eval_names import check_eval_names, config_names
 from .._output import Output
 from .._progress import ProgressBar, wants_bar
 
@@ -30,7 +29,12 @@ HELP = (
 def register(commands: Subcommands) -> None:
     p = add_command(commands, "export", HELP, run=run, formats=False)
     p.add_argument("name", metavar="RUN_TEST_NAME", help="exact, case-sensitive name")
-    p.add_argument("-o", "--out", type=Path, help="output directory (default: ./<name>-export)")
+    p.add_argument(
+        "-o",
+        "--out",
+        metavar="DEST",
+        help="a directory, or an s3://, gs://, az:// or file:// URL (default: ./<name>-export)",
+    )
     p.add_argument(
         "--format",
         default="jsonl,csv",
@@ -63,8 +67,9 @@ def _slug(name: str) -> str:
 
 @attrs.frozen
 class ExportSummary:
-    directory: Path
-    files: tuple[Path, ...]
+    #: The destination as given: a path or a URL.
+    directory: str
+    files: tuple[str, ...]
     executions: int
     skipped: int
     calls: int
@@ -76,7 +81,7 @@ class ExportSummary:
 async def export(
     client: AsyncClient,
     name: str,
-    directory: Path,
+    directory: str,
     *,
     formats: list[str],
     transcripts: bool = False,
@@ -84,17 +89,20 @@ async def export(
     concurrency: int = 8,
     overwrite: bool = False,
     progress: bool = False,
+    temporary: bool = False,
 ) -> ExportSummary:
-    """The export pipeline the command and the demo share."""
+    """The export pipeline the command and the demo share. `temporary`: `directory` is
+    removed afterwards (the demo's), so a stop must not suggest resuming from it."""
     started = time.perf_counter()
-    with naming_a_run_test(name):
-        executions = await client.simulation.runs(name, eval_names=eval_names).collect()
-    with ExportWriter(
+    unknown = sorted(set(formats) - set(FORMATS))
+    if unknown or not formats:
+        raise UsageError(f"--format takes {', '.join(FORMATS)}; got {', '.join(formats)}")
+    # The destination first (its lock, its state): a bad one fails before any request.
+    async with open_export(
         directory,
         run_test=name,
         formats=formats,
         transcripts=transcripts,
-        evals=config_names(executions),
         overwrite=overwrite,
         all_evals=not eval_names,
     ) as writer:
@@ -108,6 +116,10 @@ async def export(
                 time.perf_counter() - started,
                 already_done=True,
             )
+        with naming_a_run_test(name):
+            await check_eval_names(client, name, eval_names)
+            executions = await client.simulation.runs(name, eval_names=eval_names).collect()
+        await writer.begin(evals=config_names(executions))
         skipped = len(writer.done)
         remaining = [
             e.execution_id
@@ -135,22 +147,33 @@ async def export(
                     ) as records:
                         show()
                         async for record in records:
-                            writer.write(record.execution, record.calls)
+                            await writer.write(record.execution, record.calls)
                             show()
         except FutureAGIError as exc:
+            saved = (
+                "the files were temporary and are removed"
+                if temporary
+                else f"are saved in {directory}; rerun the same command to resume"
+            )
             raise UsageError(
-                f"{exc} ({len(writer.done)} of {len(executions)} executions are saved in "
-                f"{directory}; rerun the same command to resume)"
+                f"{exc} ({len(writer.done)} of {len(executions)} executions {saved})"
             ) from exc
         except BaseException:
             # After the bar's last redraw, so this is the last line on the terminal.
-            print(
-                f"stopped: {len(writer.done)} of {len(executions)} executions are saved in "
-                f"{directory}; rerun the same command to resume",
-                file=sys.stderr,
-            )
+            if temporary:
+                print(
+                    f"stopped after {len(writer.done)} of {len(executions)} executions; the "
+                    "files were temporary and are removed (pass --out DIR to keep them)",
+                    file=sys.stderr,
+                )
+            else:
+                print(
+                    f"stopped: {len(writer.done)} of {len(executions)} executions are saved in "
+                    f"{directory}; rerun the same command to resume",
+                    file=sys.stderr,
+                )
             raise
-        files = writer.finish()
+        files = await writer.finish()
         return ExportSummary(
             directory,
             tuple(files),
@@ -166,7 +189,7 @@ async def run(client: AsyncClient, args: argparse.Namespace, out: Output) -> int
     summary = await export(
         client,
         args.name,
-        args.out or Path(f"{_slug(args.name)}-export"),
+        args.out or f"{_slug(args.name)}-export",
         formats=formats,
         transcripts=args.transcripts,
         eval_names=args.eval,

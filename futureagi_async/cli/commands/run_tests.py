@@ -8,6 +8,7 @@ from ..._client import AsyncClient
 from ...models import RunTest
 from .._arguments import Subcommands, add_command, add_group, add_limit
 from .._output import Output, take
+from .._run_test_ref import RUN_TEST_HELP, run_test_id
 
 __all__ = ["register"]
 
@@ -19,7 +20,11 @@ def register(commands: Subcommands) -> None:
     p.add_argument("--type", choices=["agent_definition", "prompt"], help="simulation type")
     add_limit(p)
     p = add_command(actions, "get", "one run test with its scenarios and evals", run=run_get)
-    p.add_argument("id", metavar="RUN_TEST_ID")
+    p.add_argument("id", metavar="RUN_TEST", help=RUN_TEST_HELP)
+
+
+# Short words for the list's type column (the full value is in --json).
+_TYPES = {"agent_definition": "agent", "prompt": "prompt"}
 
 
 def _agent_of(run_test: RunTest) -> str | None:
@@ -44,7 +49,7 @@ async def run_list(client: AsyncClient, args: argparse.Namespace, out: Output) -
             [
                 r.id,
                 r.name,
-                r.source_type,
+                _TYPES.get(r.source_type or "", r.source_type),
                 _agent_of(r),
                 len(r.scenarios),
                 len(r.simulate_eval_configs),
@@ -57,7 +62,7 @@ async def run_list(client: AsyncClient, args: argparse.Namespace, out: Output) -
 
 
 async def run_get(client: AsyncClient, args: argparse.Namespace, out: Output) -> int:
-    run_test = await client.run_tests.get(args.id)
+    run_test = await client.run_tests.get(await run_test_id(client, args.id))
     if out.fmt != "table":
         out.write_json(run_test)
         return 0

@@ -9,7 +9,7 @@ from ..._client import AsyncClient
 from ...models import SimulationExecution
 from .._arguments import Subcommands, add_command, add_limit
 from .._errors import naming_a_run_test
-from .._eval_names import config_names, label, legend
+from .._eval_names import check_eval_names, config_names, label, legend, refuse_unknown
 from .._output import Output, percent, take
 
 __all__ = ["register"]
@@ -51,6 +51,7 @@ async def run(client: AsyncClient, args: argparse.Namespace, out: Output) -> int
         return await _one_call(client, args.target[1], args, out)
     name = args.target[0]
     with naming_a_run_test(name):
+        await check_eval_names(client, name, args.eval)
         items = await take(client.simulation.runs(name, eval_names=args.eval or None), args.limit)
     if out.fmt != "table":
         out.items(items)
@@ -70,6 +71,7 @@ async def run(client: AsyncClient, args: argparse.Namespace, out: Output) -> int
             ]
             for e in items
         ),
+        names=names,
     )
     note = legend(items)
     if note:
@@ -100,12 +102,13 @@ async def _one_call(
     client: AsyncClient, call_id: str, args: argparse.Namespace, out: Output
 ) -> int:
     call = await client.simulation.call(call_id, eval_names=args.eval or None)
+    current = None
+    if call.execution_id and (out.fmt == "table" or args.eval):
+        current = config_names([await client.simulation.execution(call.execution_id)])
+        refuse_unknown(args.eval, current, f"the execution of call {call_id}")
     if out.fmt != "table":
         out.write_json(call)
         return 0
-    current = None
-    if call.execution_id:
-        current = config_names([await client.simulation.execution(call.execution_id)])
     latency, cost = call.latency, call.cost
     out.table(
         call.scenario_name,

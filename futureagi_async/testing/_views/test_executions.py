@@ -10,7 +10,7 @@ from .._envelopes import Reply
 from .._filters import FilterError, FilterFailed, apply_filters, parse_json_list, validate_filters
 from .._paging import drf_link, total_pages
 from .._records import CallRecord, RunTestRecord
-from .._render_backend import call_row, template_config
+from .._render_backend import call_row, chat_latency, template_config
 from .._render_docs import docs_call_row
 from .._request import Request, drf_int
 from .._store import Dataset
@@ -31,8 +31,11 @@ _GROUP_LOOKUPS = {
 }
 
 
-#: The built-in columns of a voice grid, as the backend stores them for a new execution.
+#: The built-in columns of a new execution's grid, as the backend stores them: (id, name,
+#: visible). A chat grid has no timestamp column and hides every built-in but its details.
 _VOICE_COLUMNS = (
+    ("timestamp", "Timestamp", True),
+    ("call_details", "Call Details", True),
     ("overall_score", "Overall Score", False),
     ("ai_interruption_count", "Agent interruption", False),
     ("user_interruption_count", "Simulator interruption", False),
@@ -42,11 +45,13 @@ _VOICE_COLUMNS = (
     ("service_provider_call_id", "Provider Call ID", False),
 )
 _CHAT_COLUMNS = (
-    ("overall_score", "Overall Score", True),
-    ("turn_count", "Turn Count", True),
-    ("total_tokens", "Total Tokens", True),
-    ("input_tokens", "Input Tokens", True),
-    ("output_tokens", "Output Tokens", True),
+    ("call_details", "Chat Details", True),
+    ("overall_score", "Overall Score", False),
+    ("total_tokens", "Total Tokens", False),
+    ("input_tokens", "Input Tokens", False),
+    ("output_tokens", "Output Tokens", False),
+    ("avg_latency_ms", "Average Latency (ms)", False),
+    ("turn_count", "Turn Count", False),
 )
 _GROUPING_CRASH = (
     "Failed to retrieve test execution: module 'django.db.models' has no attribute 'Cast'"
@@ -54,9 +59,11 @@ _GROUPING_CRASH = (
 
 
 def _column_order(rt: RunTestRecord) -> list[dict[str, Any]]:
+    """The built-ins, then the scenarios' dataset columns (the backend reconciles them in
+    before the first eval column), then one column per live eval config."""
+    builtins = _VOICE_COLUMNS if rt.kind == "voice" else _CHAT_COLUMNS
     columns: list[dict[str, Any]] = [
-        {"id": "timestamp", "visible": True, "column_name": "Timestamp"},
-        {"id": "call_details", "visible": True, "column_name": "Call Details"},
+        {"id": i, "visible": v, "column_name": name} for i, name, v in builtins
     ]
     for scenario in rt.scenarios:
         for cid, name, typ in scenario.dataset_columns:
@@ -72,8 +79,6 @@ def _column_order(rt: RunTestRecord) -> list[dict[str, Any]]:
                     "dataset_column_ids": [cid],
                 }
             )
-    builtins = _VOICE_COLUMNS if rt.kind == "voice" else _CHAT_COLUMNS
-    columns += [{"id": i, "visible": v, "column_name": name} for i, name, v in builtins]
     for config in rt.eval_configs:
         columns.append(
             {
@@ -235,7 +240,7 @@ def _grouped(
                 "total_tokens": sum(tokens) if tokens else None,
                 "input_tokens": sum(t // 2 for t in tokens) if tokens else None,
                 "output_tokens": sum(t - t // 2 for t in tokens) if tokens else None,
-                "avg_latency_ms": _avg([c.avg_agent_latency_ms for c in chat]),
+                "avg_latency_ms": _avg([chat_latency(c) for c in chat]),
                 "turn_count": _avg([len(c.turns) for c in chat]),
                 "csat_score": _avg([c.overall_score for c in chat]),
             }

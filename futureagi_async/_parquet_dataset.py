@@ -7,26 +7,26 @@ Layout under the export directory, one part file per execution and table:
 
 `run_test` and `execution` are not stored in the files: readers take them from the path
 (hive partitioning; the name is percent-encoded, which DuckDB, Polars, pyarrow and Spark
-decode). Each part is written under a hidden temporary name and renamed into place, so a
-reader or a resumed export never sees half a file; an execution whose part exists is
-skipped, so resuming or exporting again never duplicates rows. The schema is fixed (below
-and in the README) whatever evals a run test has: evals are a list column, not a column each.
+decode). Each part is built in memory and written whole (`ExportTarget.put_many`: one PUT
+each on an object store, a rename on disk), so a reader never sees half a file; the names
+are fixed per execution, so writing an execution again replaces its parts and never
+duplicates rows. The schema is fixed (below and in the README) whatever evals a run test
+has: evals are a list column, not a column each.
 """
 
 from __future__ import annotations
 
 import math
-import shutil
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import attrs
 
-from .._json import dumps
-from ..models import CallExecution, EvalOutput, SimulationExecution
-from ._jsonable import jsonable
+from ._convert import unstructure
+from ._export_target import ExportTarget
+from ._json import dumps
+from .models import CallExecution, EvalOutput, SimulationExecution
 
 __all__ = ["CALLS", "EXECUTIONS", "ParquetDataset", "calls_schema", "executions_schema"]
 
@@ -109,7 +109,7 @@ def executions_schema() -> Any:
 def _json_text(value: object) -> str | None:
     if value is None or isinstance(value, str):
         return value
-    return dumps(jsonable(value)).decode()
+    return dumps(unstructure(value)).decode()
 
 
 def _number(value: object) -> float | None:
@@ -224,55 +224,51 @@ class ParquetDataset:
     """Writes each execution of one run test as its own pair of part files."""
 
     def __init__(
-        self, directory: Path, run_test: str, *, transcripts: bool, all_evals: bool = True
+        self, target: ExportTarget, run_test: str, *, transcripts: bool, all_evals: bool = True
     ):
         """`all_evals` False: the export was narrowed to some evals, so the execution's
         list of evals says nothing about which configs are retired."""
         _pa()  # fail before any request when the extra is missing
-        self.directory = directory
+        self.target = target
         self.run_test = run_test
         self._transcripts = transcripts
         self._all_evals = all_evals
 
-    def _partition(self, table: str) -> Path:
-        return self.directory / table / f"run_test={quote(self.run_test, safe='')}"
+    def partition(self, table: str) -> str:
+        return self.target.path(table, f"run_test={quote(self.run_test, safe='')}")
 
-    def _part(self, table: str, execution_id: str) -> Path:
-        return self._partition(table) / f"execution={quote(execution_id, safe='')}" / PART
-
-    def has(self, execution_id: str) -> bool:
-        """Both parts are in place: the execution is in the dataset (calls last)."""
-        return self._part(CALLS, execution_id).exists()
+    def _part(self, table: str, execution_id: str) -> str:
+        return f"{self.partition(table)}/execution={quote(execution_id, safe='')}/{PART}"
 
     def remove(self) -> None:
         """Drop this run test's partitions (for --overwrite); other run tests stay."""
         for table in (CALLS, EXECUTIONS):
-            shutil.rmtree(self._partition(table), ignore_errors=True)
+            self.target.remove_tree(self.partition(table))
 
-    def write(self, execution: SimulationExecution, calls: Sequence[CallExecution]) -> None:
+    def parts(
+        self, execution: SimulationExecution, calls: Sequence[CallExecution]
+    ) -> dict[str, bytes]:
+        """The execution's two part files, by path: written whole, together, by the caller."""
         execution_id = execution.execution_id
-        if not execution_id or self.has(execution_id):
-            return
+        if not execution_id:
+            return {}
         configs = _Configs.of(execution, known=self._all_evals)
         pa = _pa()
-        # The execution first, the calls last: `has` looks at the calls part.
-        self._write(
-            self._part(EXECUTIONS, execution_id),
-            pa.Table.from_pylist([execution_row(execution)], schema=executions_schema()),
-        )
-        self._write(
-            self._part(CALLS, execution_id),
-            pa.Table.from_pylist(
-                call_rows(calls, configs, self._transcripts), schema=calls_schema()
+        return {
+            self._part(EXECUTIONS, execution_id): _parquet(
+                pa.Table.from_pylist([execution_row(execution)], schema=executions_schema())
             ),
-        )
+            self._part(CALLS, execution_id): _parquet(
+                pa.Table.from_pylist(
+                    call_rows(calls, configs, self._transcripts), schema=calls_schema()
+                )
+            ),
+        }
 
-    @staticmethod
-    def _write(path: Path, table: Any) -> None:
-        import pyarrow.parquet as pq
 
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # A hidden name: query engines skip files starting with a dot.
-        temporary = path.with_name(f".{path.name}.partial")
-        pq.write_table(table, temporary)
-        temporary.replace(path)
+def _parquet(table: Any) -> bytes:
+    import pyarrow.parquet as pq
+
+    sink = _pa().BufferOutputStream()
+    pq.write_table(table, sink)
+    return bytes(sink.getvalue().to_pybytes())
