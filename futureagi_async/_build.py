@@ -10,6 +10,11 @@ It is safe only when `__init__` would do nothing more than set the attributes, s
 refuses classes with validators, converters, `on_setattr` hooks, pre/post-init hooks,
 `init=False` fields, or defaults other than None or an empty list/dict (`buildable`). Its
 source is registered in `linecache`, so tracebacks through it show the code.
+
+`make_fast_structure` goes further for the same classes: the model's whole structure hook
+(aliases, datetimes, lazy fields, required ids and unknown keys read inline), handing anything
+unusual back to the converter's general hook. Slot stores are plain assignments on a twin
+class, switched to the model's class at the end.
 """
 
 from __future__ import annotations

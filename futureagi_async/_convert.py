@@ -9,6 +9,11 @@ validators, converters, `on_setattr` or init hooks: all of ours), by `_build`'s 
 registered as a second hook factory: it structures a call row 2.4 times as fast (see
 benchmarks/README.md). `make_converter(slot_builder=False)` gives the first alone.
 
+For those classes the hook itself is `_build.make_fast_structure`'s generated code: the
+common case (every value fits, or its field's hook coerces it) in one function, the items of
+a list or dict in a loop with code per shape of item; anything else goes to the general hook
+above, which reads that object again from the start, so the policy below holds either way.
+
 Tolerance policy, the same for every model and every field:
 
 - A missing key, or null, reads as None, or as an empty list/dict for collection attributes.
