@@ -1,7 +1,8 @@
 """Run every scenario side by side, over plain HTTP and over TLS, each client in its own process.
 
     python -m benchmarks [--quick] [--rounds N] [--transports http,tls]
-                         [--scenarios fanout,cpu,paging,memory,decode] [--write]
+                         [--scenarios fanout,cpu,paging,memory,decode,ratelimit,tracing,watch]
+                         [--write]
 
 `--write` puts the run's tables into README.md, between its results markers.
 
@@ -74,6 +75,18 @@ class Server:
             "execution": self.execution,
             "ca": self.ca,
         }
+
+
+def execution_id(url: str, verify: ssl.SSLContext | bool) -> str:
+    """The one execution's id, found through the API: run test -> a call row's execution
+    (backend dialect only; `benchmarks.ratelimit` uses it)."""
+    with httpx2.Client(base_url=url, headers=FAKE_HEADERS, timeout=30, verify=verify) as http:
+        run_test = http.get("/simulate/run-tests/").json()["results"][0]["id"]
+        # Rerun snapshot rows (which list first) do not name their execution: skip them.
+        rows = http.get(f"/simulate/run-tests/{run_test}/call-executions/", params={"limit": 50})
+        return str(
+            next(r["test_execution_id"] for r in rows.json()["results"] if not r.get("is_snapshot"))
+        )
 
 
 def dataset_ids(url: str, verify: ssl.SSLContext | bool, calls: int) -> tuple[str, str]:
@@ -411,6 +424,123 @@ def scenario_decode(args: argparse.Namespace, out: list[str], ratios: Ratios) ->
     emit(out, [*lines, "```", ""])
 
 
+def scenario_ratelimit(args: argparse.Namespace, out: list[str], ratios: Ratios) -> None:
+    """Scenario 4: benchmarks/ratelimit.py, an export under the organisation's rate limit."""
+    from . import ratelimit
+
+    argv = ["--transports", ",".join(args.transports), "--rounds", str(args.rounds)]
+    if args.quick:
+        argv += ["--pages", "50"]
+    emit(out, ["### 4. Under a rate limit (benchmarks/ratelimit.py)", ""])
+    out += ratelimit.main(argv)
+    emit(out, [""])
+
+
+def scenario_tracing(args: argparse.Namespace, out: list[str], ratios: Ratios) -> None:
+    """Scenario 5: benchmarks/tracing_cost.py, what OpenTelemetry costs a call, pinned."""
+    quick = ["--requests", "1000", "--rounds", "3"] if args.quick else []
+    cmd = [sys.executable, "-m", "benchmarks.tracing_cost", *quick]
+    if hasattr(os, "sched_setaffinity") and (os.cpu_count() or 1) > 1:
+        cmd = ["taskset", "-c", str(CLIENT_CPU), *cmd]
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    lines = ["### 5. The cost of tracing (benchmarks/tracing_cost.py)", "", proc.stdout.strip()]
+    if proc.returncode:
+        lines.append(proc.stderr.strip()[-500:])
+    emit(out, [*lines, ""])
+
+
+@contextmanager
+def live_server(transport: str, calls: int, seconds: float) -> Iterator[Server]:
+    """The fake in its own pinned process, running one live execution of `calls` calls over
+    `seconds` from the moment it starts (`--live`). `Server.execution` holds the wall time
+    the server said it was up, which the watchers measure their lag against."""
+    with _certificates(transport == "tls") as (launcher, ca):
+        cmd = [sys.executable, *(launcher or ["-m", "futureagi_async.testing"])]
+        cmd += ["--port", "0", "--latency", "0.002", "--calls-per-execution", "10", *DATASET]
+        cmd += ["--live", "--live-calls", str(calls), "--live-seconds", str(seconds)]
+        cmd += ["--live-every", "1000000"]
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, preexec_fn=_pin_server)
+        try:
+            assert proc.stdout is not None
+            url = proc.stdout.readline().strip()
+            started = time.time()
+            if not url.startswith("http://"):
+                raise RuntimeError(f"the fake did not start: {url!r}")
+            if ca:
+                url = "https://" + url.removeprefix("http://")
+            yield Server(url, "", str(started), ca)  # no run test: the watch needs none
+        finally:
+            proc.terminate()
+            proc.wait()
+
+
+def _run_watcher(spec: dict[str, Any]) -> dict[str, Any] | str:
+    if hasattr(os, "sched_setaffinity") and (os.cpu_count() or 1) > 1:
+        spec = {**spec, "cpu": CLIENT_CPU}
+    proc = subprocess.run(
+        [sys.executable, "-m", "benchmarks._watch", json.dumps(spec)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    if proc.returncode != 0:
+        last = (proc.stderr.strip().splitlines() or ["?"])[-1]
+        return f"n/a ({last[:100]})"
+    result: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
+    return result
+
+
+def scenario_watch(args: argparse.Namespace, out: list[str], ratios: Ratios) -> None:
+    """Issue 19: `watch()` against re-reading the whole grid every poll, same execution."""
+    calls, seconds, interval = 2000, (20.0 if args.quick else 60.0), 1.0
+    emit(out, [
+        f"### 6. Watching a live execution: {calls:,} calls finishing over {seconds:g} s,"
+        f" polled every {interval:g} s",
+        "",
+        "`watch`: `client.test_executions.watch()`. `full-listing`: every poll, read the"
+        " whole grid (100 rows a page, one page after another) and report the calls newly"
+        " final. Each client watches a fresh execution on a fresh server (2 ms latency)"
+        " from its start to its end; lag = how long after becoming final a call was"
+        " reported. Ratios are taken within a round.",
+        "",
+    ])  # fmt: skip
+    clients = ["watch", "full-listing"]
+    for transport in args.transports:
+        got: dict[str, dict[str, list[float]]] = {c: {} for c in clients}
+        notes: dict[str, str] = {}
+        for _ in range(args.rounds):
+            for client in clients:
+                with live_server(transport, calls, seconds) as srv:
+                    spec: dict[str, Any] = {"client": client, "url": srv.url, "ca": srv.ca}
+                    spec |= {"started": float(srv.execution), "poll_interval": interval}
+                    r = _run_watcher(spec)
+                if isinstance(r, str):
+                    notes[client] = r
+                    continue
+                if r["calls"] != calls:
+                    notes[client] = f"reported {r['calls']} calls, not {calls}"
+                for key in ("wall", "cpu", "requests", "lag_median", "lag_max"):
+                    got[client].setdefault(key, []).append(float(r[key] or 0.0))
+        lines = [f"Over {TRANSPORTS[transport]}:", ""]
+        lines += ["| client | requests | vs full-listing | wall s | client CPU s |"
+                  " lag median s | lag max s |", "|---|---|---|---|---|---|---|"]  # fmt: skip
+        base = got["full-listing"].get("requests", [])
+        for client in clients:
+            m = got[client]
+            if not m:
+                lines.append(f"| {client} | {notes.get(client, 'n/a')} | | | | | |")
+                continue
+            paired = [a / b for a, b in zip(m["requests"], base, strict=False) if b]
+            ratios[("watch", transport, 0, client, "requests vs full-listing")] = paired
+            lines.append(
+                f"| {client} | {fmt(m['requests'], 0)} | {fmt(paired)} | {fmt(m['wall'])} |"
+                f" {fmt(m['cpu'])} | {fmt(m['lag_median'])} | {fmt(m['lag_max'])} |"
+                + (f" {notes[client]}" if client in notes else "")
+            )
+        emit(out, [*lines, ""])
+
+
 #: The goals (issues 9 and 23): (name, ratio key, at most), judged on the medians of the
 #: per-round ratios over TLS, for every dialect and page kind the run measured.
 def goal_list(args: argparse.Namespace) -> list[tuple[str, tuple[str, str, int, str, str], float]]:
@@ -481,6 +611,9 @@ SCENARIOS = {
     "decode": scenario_decode,
     "paging": scenario_paging,
     "memory": scenario_memory,
+    "ratelimit": scenario_ratelimit,
+    "tracing": scenario_tracing,
+    "watch": scenario_watch,
 }
 
 

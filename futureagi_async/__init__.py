@@ -27,6 +27,7 @@ from ._errors import (
 from ._export import ExecutionExport
 from ._fanout import BoundedMap, Outcome, Progress, Results, bounded_map, map_all
 from ._filters import Filter
+from ._pacing import ClientStats, RateLimit
 from ._pager import Page, Pager
 from ._retry import instant_retries
 from ._version import __version__
@@ -55,6 +56,7 @@ __all__ = [
     "BoundedMap",
     "CallExecution",
     "ClientClosedError",
+    "ClientStats",
     "ConfigurationError",
     "EvalConfigResult",
     "EvalOutput",
@@ -72,6 +74,7 @@ __all__ = [
     "Pager",
     "PermissionDeniedError",
     "Progress",
+    "RateLimit",
     "RateLimitError",
     "ResponseDecodeError",
     "Results",

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from contextlib import AbstractAsyncContextManager
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from types import TracebackType
 from typing import Any, Literal, Self, overload
 
@@ -16,6 +16,7 @@ from ._config import (
     TimeoutTypes,
     check_default_headers,
     check_max_retries,
+    check_rate_limit,
     check_total_timeout,
     to_timeout,
 )
@@ -23,7 +24,9 @@ from ._export import ExecutionExport, export
 from ._fanout import Outcome, ProgressCallback, Results
 from ._http import HttpBackend, VerifyTypes, build_pool, lend
 from ._logs import setup_logging
+from ._pacing import ClientStats, Pace, RateLimit, Throttle
 from ._pipeline import Pipeline, SharedResources
+from ._tracing import logical_span
 from .resources import RunTests, Simulation, TestExecutions
 
 __all__ = ["AsyncClient"]
@@ -42,6 +45,11 @@ class AsyncClient:
     is as in httpx2: False, a CA bundle's path, or an `ssl.SSLContext`. Pass `http_client` (an
     `httpx2.AsyncClient`) to share a pool of your own; the library never closes a client it
     did not create, and never sends its auth.
+
+    `rate_limit=RateLimit(requests, per_seconds)` paces every request of the client and its
+    views to the organisation's limit. With or without it, a 429 pauses the whole client until
+    its `Retry-After` has passed; without it, a 429 also lowers the concurrency, and calm raises
+    it again up to `max_concurrency`. `stats` counts requests, retries, 429s and time waited.
 
     Use it as `async with AsyncClient() as client:` or call `await client.aclose()`. A client
     belongs to the event loop of its first request: from another one (a second `anyio.run`)
@@ -67,6 +75,7 @@ class AsyncClient:
         default_headers: Mapping[str, str] | None = None,
         verify: VerifyTypes = True,
         http_backend: HttpBackend = "httpx2",
+        rate_limit: RateLimit | None = None,
     ):
         setup_logging()
         config = ClientConfig.build(
@@ -79,6 +88,7 @@ class AsyncClient:
             workspace_id=workspace_id,
             total_timeout=total_timeout,
             default_headers=default_headers,
+            rate_limit=rate_limit,
         )
         if http_client is not None:
             connection = lend(http_client)
@@ -89,8 +99,13 @@ class AsyncClient:
                 timeout=config.timeout,
                 backend=http_backend,
             )
-        shared = SharedResources(connection, anyio.CapacityLimiter(config.max_concurrency))
-        self._setup(Pipeline(config, shared), is_view=False)
+        limiter = anyio.CapacityLimiter(config.max_concurrency)
+        throttle = Throttle(
+            limiter, max_concurrency=config.max_concurrency, adaptive=config.rate_limit is None
+        )
+        shared = SharedResources(connection, limiter, throttle)
+        paces = () if config.rate_limit is None else (Pace(config.rate_limit),)
+        self._setup(Pipeline(config, shared, paces), is_view=False)
 
     def _setup(self, pipeline: Pipeline, *, is_view: bool) -> None:
         self._pipeline = pipeline
@@ -103,6 +118,12 @@ class AsyncClient:
     def config(self) -> ClientConfig:
         return self._pipeline.config
 
+    @property
+    def stats(self) -> ClientStats:
+        """A snapshot of what this client and its views have done (requests, retries, 429s,
+        pauses, seconds waited for the rate limit, the current concurrency bound)."""
+        return self._pipeline.shared.throttle.stats()
+
     def with_options(
         self,
         *,
@@ -110,10 +131,13 @@ class AsyncClient:
         max_retries: int | None = None,
         total_timeout: float | None = None,
         default_headers: Mapping[str, str] | None = None,
+        rate_limit: RateLimit | None = None,
     ) -> AsyncClient:
         """A view of this client with other settings, sharing its pool and bound.
 
         `default_headers` are added to this client's (a tracing header for one job, say).
+        `rate_limit` is a budget of the view's own, within the client's: its requests take a
+        turn of both, and the client's other requests still share the client's turns.
         Closing the original closes the view's pool too; closing a view does nothing.
         """
         config = self._pipeline.config
@@ -131,8 +155,13 @@ class AsyncClient:
                 **config.default_headers,
                 **check_default_headers(default_headers),
             }
+        paces = self._pipeline.paces
+        if rate_limit is not None:
+            changes["rate_limit"] = check_rate_limit(rate_limit)
+            paces = (*paces, Pace(rate_limit))
         view = object.__new__(AsyncClient)
-        view._setup(Pipeline(attrs.evolve(config, **changes), self._pipeline.shared), is_view=True)
+        pipeline = Pipeline(attrs.evolve(config, **changes), self._pipeline.shared, paces)
+        view._setup(pipeline, is_view=True)
         return view
 
     @overload
@@ -186,18 +215,22 @@ class AsyncClient:
         `bounded_map`: the first one cancels the rest and is raised, unless
         `return_exceptions=True` yields an `Outcome` (keyed by execution id) per execution.
         """
-        return export(
-            self.run_tests,
-            self.test_executions,
-            self.simulation,
-            run_test_name,
-            execution_ids=execution_ids,
-            transcripts=transcripts,
-            eval_names=eval_names,
-            concurrency=concurrency,
-            ordered=ordered,
-            return_exceptions=return_exceptions,
-            progress=progress,
+        return _traced(
+            "futureagi.export",
+            {"futureagi.run_test_name": run_test_name, "futureagi.concurrency": concurrency},
+            export(
+                self.run_tests,
+                self.test_executions,
+                self.simulation,
+                run_test_name,
+                execution_ids=execution_ids,
+                transcripts=transcripts,
+                eval_names=eval_names,
+                concurrency=concurrency,
+                ordered=ordered,
+                return_exceptions=return_exceptions,
+                progress=progress,
+            ),
         )
 
     @property
@@ -238,3 +271,13 @@ class AsyncClient:
             f"<AsyncClient {state} base_url={str(config.base_url)!r} "
             f"max_concurrency={config.max_concurrency}>"
         )
+
+
+@asynccontextmanager
+async def _traced(
+    name: str, attributes: Mapping[str, Any], inner: AbstractAsyncContextManager[Any]
+) -> AsyncIterator[Any]:
+    """`inner` inside a span (when tracing), current for the work it starts and the body."""
+    with logical_span(name, **attributes):
+        async with inner as value:
+            yield value

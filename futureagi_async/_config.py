@@ -10,6 +10,7 @@ import attrs
 import httpx2
 
 from ._errors import ConfigurationError
+from ._pacing import RateLimit
 from ._retry import RetryPolicy
 
 __all__ = [
@@ -21,6 +22,7 @@ __all__ = [
     "TimeoutTypes",
     "check_default_headers",
     "check_max_retries",
+    "check_rate_limit",
     "check_total_timeout",
     "to_timeout",
 ]
@@ -104,6 +106,14 @@ def check_max_retries(value: int) -> int:
     return value
 
 
+def check_rate_limit(value: object) -> RateLimit | None:
+    if value is not None and not isinstance(value, RateLimit):
+        raise ConfigurationError(
+            f"rate_limit must be a RateLimit(requests, per_seconds) or None, got {value!r}"
+        )
+    return value
+
+
 def check_total_timeout(value: float) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
         raise ConfigurationError(
@@ -159,6 +169,7 @@ class ClientConfig:
     workspace_id: str | None = None
     total_timeout: float = DEFAULT_TOTAL_TIMEOUT
     default_headers: Mapping[str, str] = attrs.Factory(dict)
+    rate_limit: RateLimit | None = None
 
     @classmethod
     def build(
@@ -173,6 +184,7 @@ class ClientConfig:
         workspace_id: str | None,
         total_timeout: float | None = None,
         default_headers: Mapping[str, str] | None = None,
+        rate_limit: RateLimit | None = None,
         environ: Mapping[str, str] = os.environ,
     ) -> ClientConfig:
         # A bad value is blamed on where it came from: the argument, or the variable.
@@ -219,4 +231,5 @@ class ClientConfig:
                 else check_total_timeout(total_timeout)
             ),
             default_headers=check_default_headers(default_headers),
+            rate_limit=check_rate_limit(rate_limit),
         )

@@ -11,6 +11,7 @@ import logging
 import platform
 import ssl
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import nullcontext
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
@@ -32,7 +33,9 @@ from ._errors import (
 from ._http import Connection
 from ._json import NestedTooDeeply, loads, preview
 from ._loop import LoopGuard
+from ._pacing import DEFAULT_PAUSE, Pace, Throttle
 from ._retry import RETRYABLE_STATUSES
+from ._tracing import Attempt, current
 from ._version import __version__
 
 __all__ = ["Pipeline", "SharedResources"]
@@ -56,14 +59,18 @@ class _Retry(Exception):  # a signal, not an error the caller ever sees
         super().__init__(error.message)
         self.error = error
         self.retry_after = retry_after
+        #: The client's pause epoch the failed attempt was sent in (see `Throttle`).
+        self.epoch = 0
 
 
 @attrs.define
 class SharedResources:
-    """What every view of a client (see `AsyncClient.with_options`) shares: pool and bound."""
+    """What every view of a client (see `AsyncClient.with_options`) shares: pool, bound,
+    and the rate limit's pause and counts."""
 
     connection: Connection
     limiter: anyio.CapacityLimiter
+    throttle: Throttle
     closed: bool = False
     loop: LoopGuard = attrs.Factory(LoopGuard)
 
@@ -72,10 +79,18 @@ class SharedResources:
 class Pipeline:
     config: ClientConfig
     shared: SharedResources
+    #: The turns every request takes: the client's `rate_limit`'s, then a view's own.
+    paces: tuple[Pace, ...] = ()
     # Built once per client view: the base URL as text (it ends in "/") and every header of a
     # request. Kept out of repr: the headers hold both keys.
     _prefix: str = attrs.field(init=False, repr=False)
     _headers: dict[str, str] = attrs.field(init=False, repr=False)
+    _server: tuple[str, int] = attrs.field(init=False, repr=False)
+
+    @_server.default
+    def _build_server(self) -> tuple[str, int]:
+        url = self.config.base_url
+        return url.host, url.port or (443 if url.scheme == "https" else 80)
 
     @_prefix.default
     def _build_prefix(self) -> str:
@@ -104,17 +119,19 @@ class Pipeline:
         decode: Callable[[Any], T],
         *,
         wrapped: bool = False,
+        template: str | None = None,
     ) -> T:
         """GET `path` (relative to the base URL) and `decode` its JSON body into a value.
 
         `wrapped` unwraps the SDK endpoint's `{"status": true, "result": ...}` first. A
-        `ResponseDecodeError` from `decode` is given this call's method and URL.
+        `ResponseDecodeError` from `decode` is given this call's method and URL. `template`
+        is the path's pattern (`simulate/run-tests/{run_test_id}/`), for tracing.
         """
         if self.shared.closed or self.shared.connection.is_closed:
             raise ClientClosedError("this client (or its http_client) is closed; make a new one")
         self.shared.loop.check()
         url = self.url(path, params)
-        body = await self._call(url)
+        body = await self._call(url, None if template is None else self._template(template))
         try:
             return decode(_unwrap(body, url) if wrapped else body)
         except ResponseDecodeError as exc:
@@ -131,28 +148,61 @@ class Pipeline:
         # joining is appending.
         return self._prefix + path + ("?" + urlencode(params) if params else "")
 
-    async def _call(self, url: str) -> Any:
+    def _template(self, template: str) -> str:
+        """`url.template`: the pattern as a path from the host (the base URL's path first)."""
+        return self.config.base_url.path + template
+
+    def _pause_for(self, hint: float | None) -> float:
+        """How long a 429 pauses the client: its hint, else a second, and never longer than
+        the window of a `rate_limit` (a fixed window ends within it; the header's whole
+        seconds would overshoot a short one). With a view's limit inside the client's, the
+        longer window is the organisation's."""
+        pause = DEFAULT_PAUSE if hint is None else hint
+        if self.paces:
+            pause = min(pause, max(p.rate_limit.per_seconds for p in self.paces))
+        return pause
+
+    async def _call(self, url: str, template: str | None) -> Any:
         """The decoded JSON of a 2xx answer, retrying what may pass, within total_timeout."""
         policy = self.config.retry
+        throttle = self.shared.throttle
         retry = 0
+        reason: str | None = None
         with anyio.move_on_after(self.config.total_timeout) as scope:
             while True:
                 try:
-                    return await self._attempt(url, attempt=retry + 1)
+                    return await self._attempt(
+                        url, template=template, attempt=retry + 1, retry_reason=reason
+                    )
                 except _Retry as signal:
                     retry += 1
+                    retry_after = signal.retry_after
+                    if isinstance(signal.error, RateLimitError):
+                        pause = self._pause_for(retry_after)
+                        # A hint past what a retry may wait (days) pauses nothing and ends
+                        # this call's retries; any other is the client's pause, which the
+                        # next attempt waits out.
+                        absurd = pause > policy.max_retry_after
+                        left = throttle.rate_limited(signal.epoch, 0.0 if absurd else pause)
+                        if not absurd:
+                            retry_after = left
                     wait = policy.wait_before(
                         retry,
-                        retry_after=signal.retry_after,
+                        retry_after=retry_after,
                         remaining=scope.deadline - anyio.current_time(),
                     )
                     if wait is None:
                         signal.error.retries = retry - 1
                         raise signal.error from signal.error.__cause__
+                    throttle.retries += 1
+                    reason = type(signal.error).__name__
                     logger.info(
                         "GET %s: retry %d in %.2fs after: %s", url, retry, wait, signal.error
                     )
-                    await anyio.sleep(wait)
+                    if not isinstance(signal.error, RateLimitError):
+                        await anyio.sleep(wait)
+                    # After a 429 the next attempt's turn waits out the client's pause (and
+                    # counts it in `stats.wait_seconds`).
         raise APITimeoutError(
             f"no answer within total_timeout={self.config.total_timeout:g}s",
             method="GET",
@@ -160,26 +210,72 @@ class Pipeline:
             retries=retry,
         )
 
-    async def _attempt(self, url: str, *, attempt: int) -> Any:
+    async def _attempt(
+        self, url: str, *, template: str | None, attempt: int, retry_reason: str | None
+    ) -> Any:
         response: httpx2.Response | None = None
         failure: Exception | None = None
+        throttle = self.shared.throttle
+        telemetry = current()
         async with self.shared.limiter:
-            started = anyio.current_time()
-            try:
-                response = await self.shared.connection.get(url, self._headers, self.config.timeout)
-            except (httpx2.HTTPError, OSError) as exc:
-                failure = exc
+            epoch, waited = await throttle.turn(self.paces)
+            tracing = (
+                nullcontext(None)
+                if telemetry is None
+                else telemetry.attempt(
+                    url=url,
+                    template=template,
+                    server=self._server,
+                    resend_count=attempt - 1,
+                    waited=waited,
+                    retry_reason=retry_reason,
+                )
+            )
+            with tracing as span:
+                started = anyio.current_time()
+                try:
+                    response = await self.shared.connection.get(
+                        url, self._headers, self.config.timeout
+                    )
+                except (httpx2.HTTPError, OSError) as exc:
+                    failure = exc
+                _observe(span, response, failure)
         elapsed_ms = (anyio.current_time() - started) * 1000
+        if telemetry is not None:
+            if waited > 0:
+                telemetry.count_wait(waited, self._server)
+            if response is not None and response.status_code == 429:
+                telemetry.count_rate_limited(self._server)
         # Raised outside the `except` block, so no error keeps the request (and its key
         # headers) as its context.
         if response is None:
             assert failure is not None
             logger.info("GET %s -> %s in %.0f ms (attempt %d)", url, failure, elapsed_ms, attempt)
-            raise _failure(failure, url, self.config.timeout)
+            signal = _failure(failure, url, self.config.timeout)
+            if isinstance(signal, _Retry):
+                signal.epoch = epoch
+            raise signal
         logger.info(
             "GET %s -> %d in %.0f ms (attempt %d)", url, response.status_code, elapsed_ms, attempt
         )
-        return _decode(response, url)
+        try:
+            body = _decode(response, url)
+        except _Retry as signal:
+            signal.epoch = epoch
+            raise
+        throttle.succeeded()
+        return body
+
+
+def _observe(
+    span: Attempt | None, response: httpx2.Response | None, failure: Exception | None
+) -> None:
+    if span is None:
+        return
+    if response is not None:
+        span.answered(response.status_code)
+    elif failure is not None:
+        span.failed(failure)
 
 
 def _chain(exc: BaseException) -> Iterator[BaseException]:

@@ -167,3 +167,32 @@ async def test_bulk_export_logs_progress_without_carriage_returns(
     lines = err.splitlines()
     assert lines[-1] == "12/12 executions"
     assert len(lines) == len(set(lines)) <= 12
+
+
+@pytest.mark.anyio
+async def test_watch_failures_reacts_to_each_failed_call() -> None:
+    example = _load("watch_failures")
+    fake = FakeAPI(DatasetSpec(seed=0))
+    running = fake.run_execution(
+        "Billing bot nightly", calls=20, seconds=0.3, fail_ratio=0.3, seed=5
+    )
+    seen: list[str] = []
+
+    async def on_failure(failure: object) -> None:
+        seen.append(failure.call_id)  # type: ignore[attr-defined]
+
+    async with _in_process(fake) as http:
+        finished, failures = await example.main(
+            running, "http://127.0.0.1", http_client=http, **KEYS, poll_interval=0.02,
+            on_failure=on_failure,
+        )  # fmt: skip
+    calls = fake.dataset.calls_of(running)
+    assert finished == len(calls) == 20
+    assert seen == [f.call_id for f in failures]
+    assert {c.id for c in calls if c.status == "failed"} <= set(seen)
+    async with _in_process(fake) as http:
+        _, first = await example.main(
+            running, "http://127.0.0.1", http_client=http, **KEYS, poll_interval=0.02,
+            on_failure=on_failure, stop_after=1,
+        )  # fmt: skip
+    assert len(first) == 1

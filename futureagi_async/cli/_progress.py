@@ -3,20 +3,30 @@
 It draws on stderr, so `export ... > out.txt` stays clean. By default it shows only on a
 terminal; `--progress` forces it, and then a log (CI, a file) gets whole lines, at most one
 a second, instead of a bar's redraws run together.
+
+While the client waits for the rate limit (a pause after a 429, or its `rate_limit`'s next
+turn), the bar says "waiting for the rate limit", so a still count is not taken for a hang.
 """
 
 from __future__ import annotations
 
 import sys
 import time
+from contextlib import ExitStack
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self, TextIO
+
+from .._pacing import watch_waits
 
 if TYPE_CHECKING:
     from rich.progress import Progress as RichProgress
     from rich.progress import TaskID
 
 __all__ = ["ProgressBar", "wants_bar"]
+
+WAITING = "waiting for the rate limit"
+#: Waits shorter than this pass unannounced (a paced client waits a little all the time).
+_WORTH_SAYING = 0.5
 
 
 def _is_terminal(stream: TextIO) -> bool:
@@ -44,6 +54,19 @@ def _rate_column() -> Any:
     return RateColumn()
 
 
+def _waiting_column(bar: ProgressBar) -> Any:
+    from rich.progress import ProgressColumn
+    from rich.text import Text
+
+    class WaitingColumn(ProgressColumn):
+        """The wait, while it lasts: drawn from the clock, so it clears by itself."""
+
+        def render(self, task: Any) -> Text:
+            return Text(WAITING if bar.waiting else "", style="progress.remaining")
+
+    return WaitingColumn()
+
+
 class ProgressBar:
     """`with ProgressBar(label, enabled=...) as bar: bar.phase(...); bar.update(done, ...)`.
 
@@ -67,12 +90,29 @@ class ProgressBar:
         self._task: TaskID | None = None
         self._last_line = ""
         self._last_time = -float("inf")
+        self._waiting_until = -float("inf")
+        self._watching = ExitStack()
+
+    @property
+    def waiting(self) -> bool:
+        """Whether the client is waiting for the rate limit now."""
+        return time.monotonic() < self._waiting_until
+
+    def _on_wait(self, seconds: float) -> None:
+        if seconds < _WORTH_SAYING:
+            return
+        was_waiting = self.waiting
+        self._waiting_until = max(self._waiting_until, time.monotonic() + seconds)
+        if self._lines and not was_waiting:
+            self._print(f"{self._label}: {WAITING} ({seconds:.1f}s)")
 
     @property
     def _lines(self) -> bool:
         return self._enabled and self._bar is None
 
     def __enter__(self) -> Self:
+        if self._enabled:
+            self._watching.enter_context(watch_waits(self._on_wait))
         if not self._enabled or not _is_terminal(self._stream):
             return self
         try:
@@ -96,6 +136,7 @@ class ProgressBar:
             TextColumn("eta"),
             TimeRemainingColumn(),
             TextColumn("{task.fields[extra]}"),
+            _waiting_column(self),
             console=Console(file=self._stream),
             transient=False,
         )
@@ -132,6 +173,7 @@ class ProgressBar:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        self._watching.close()
         if self._bar is not None:
             self._bar.__exit__(exc_type, exc, tb)
             self._bar = None

@@ -5,13 +5,16 @@ from __future__ import annotations
 import math
 import uuid
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
+from types import TracebackType
 from typing import Any, TypeVar
 
 from .._convert import structure_list
 from .._errors import ResponseDecodeError
-from .._fanout import BoundedMap, Progress, bounded_map
+from .._fanout import BoundedMap, Progress, Results
 from .._json import preview
 from .._pager import Page
+from .._tracing import logical_span
 
 __all__ = [
     "CALLS_PAGE_SIZE",
@@ -172,11 +175,53 @@ def many(
 ) -> BoundedMap[Any]:
     """A bounded fan-out of `fetch` over ids, each checked before any request is made."""
     checked = [path_id(value, name) for value in ids]
-    return bounded_map(
+    if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
+        raise ValueError(f"concurrency must be a positive integer, got {concurrency!r}")
+    return _TracedMap(
         fetch,
         checked,
         concurrency=concurrency,
         ordered=ordered,
-        return_exceptions=return_exceptions,
-        progress=progress,
+        capture=return_exceptions,
+        wrap=return_exceptions,
+        on_progress=progress,
+        span=f"futureagi.fan_out {name}",
     )
+
+
+class _TracedMap(BoundedMap[T]):
+    """A `bounded_map` inside a span (when tracing), current for every item's requests."""
+
+    __slots__ = ("_span", "_span_name")
+
+    def __init__(self, *args: Any, span: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._span_name = span
+        self._span: AbstractContextManager[None] | None = None
+
+    async def __aenter__(self) -> Results[T]:
+        span = logical_span(self._span_name, **{"futureagi.items": self._total})
+        span.__enter__()
+        self._span = span
+        try:
+            return await super().__aenter__()
+        except BaseException as exc:
+            self._span = None
+            span.__exit__(type(exc), exc, exc.__traceback__)
+            raise
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        span, self._span = self._span, None
+        try:
+            await super().__aexit__(exc_type, exc, tb)
+        except BaseException as error:
+            if span is not None:
+                span.__exit__(type(error), error, error.__traceback__)
+            raise
+        if span is not None:
+            span.__exit__(exc_type, exc, tb)

@@ -47,12 +47,14 @@ class RunTests(Resource):
                     "simulation_type='prompt'"
                 )
             params["prompt_template_id"] = path_id(prompt_template_id, "prompt_template_id")
-        return self._list("simulate/run-tests/", params, RunTest, key=_id_of)
+        return self._list(
+            "simulate/run-tests/", params, RunTest, template="simulate/run-tests/", key=_id_of
+        )
 
     async def get(self, run_test_id: str) -> RunTest:
         """One run test. Its `last_run_at` is always None here: only the listing computes it."""
         path = f"simulate/run-tests/{path_id(run_test_id, 'run_test_id')}/"
-        return await self._get(path, {}, RunTest)
+        return await self._get(path, {}, RunTest, template="simulate/run-tests/{run_test_id}/")
 
     @overload
     def get_many(
@@ -120,7 +122,13 @@ class RunTests(Resource):
             params["search"] = search
         if status:
             params["status"] = status
-        return self._list(path, params, CallExecution, key=_id_of)
+        return self._list(
+            path,
+            params,
+            CallExecution,
+            template="simulate/run-tests/{run_test_id}/call-executions/",
+            key=_id_of,
+        )
 
 
 def _id_of(item: RunTest | CallExecution) -> str | None:

@@ -48,7 +48,9 @@ class Simulation(Resource):
         limit = check_page_size(page_size, SDK_RUNS_PAGE_SIZE)
         params = {"run_test_name": run_test_name, "limit": str(limit)}
         params |= eval_names_param(eval_names)
-        return self._list(_PATH, params, SimulationExecution, key=_execution_key, wrapped=True)
+        return self._list(
+            _PATH, params, SimulationExecution, template=_PATH, key=_execution_key, wrapped=True
+        )
 
     async def execution(
         self, execution_id: str, *, eval_names: EvalNames = None, summary: bool = False
@@ -61,7 +63,7 @@ class Simulation(Resource):
         params |= eval_names_param(eval_names)
         if summary:
             params["summary"] = "true"
-        return await self._get(_PATH, params, SimulationExecution, wrapped=True)
+        return await self._get(_PATH, params, SimulationExecution, template=_PATH, wrapped=True)
 
     @overload
     def execution_many(
@@ -139,14 +141,20 @@ class Simulation(Resource):
             return attrs.evolve(calls, items=items)
 
         return self._list(
-            _PATH, params, SimulationCall, key=_call_key, wrapped=True, read_page=read_page
+            _PATH,
+            params,
+            SimulationCall,
+            template=_PATH,
+            key=_call_key,
+            wrapped=True,
+            read_page=read_page,
         )
 
     async def call(self, call_execution_id: str, *, eval_names: EvalNames = None) -> SimulationCall:
         """One call with its eval outputs, latency and cost."""
         params = {"call_execution_id": path_id(call_execution_id, "call_execution_id")}
         params |= eval_names_param(eval_names)
-        return await self._get(_PATH, params, SimulationCall, wrapped=True)
+        return await self._get(_PATH, params, SimulationCall, template=_PATH, wrapped=True)
 
     @overload
     def call_many(

@@ -16,10 +16,15 @@ entry point; see `futureagi_async.testing._pytest_plugin`).
 Public names:
 
 - `FakeAPI(spec, *, dialect="backend"|"docs", api_key=TEST_API_KEY, secret_key=TEST_SECRET_KEY,
-  latency=0.0, jitter=0.0, faults=Faults(), link_scheme="http", fixed_row_groups=False)`:
+  latency=0.0, jitter=0.0, faults=Faults(), link_scheme="http", fixed_row_groups=False,
+  rate_limit=None, rate_window=60.0, clock=time.monotonic)`:
   `.app` (ASGI 3), `.dataset`, `.stats`, `.faults`, `.headers`, `.transport()`, `.client()`,
   `.http_client()`, `.add_calls(execution_id, n)`, `.remove_calls(execution_id, n)`,
-  `.serve(port=0)`.
+  `.serve(port=0)`, `.clock` (settable), `.run_execution(run_test_name, *, calls=25,
+  seconds=60.0, pass_rate=0.8, fail_ratio=0.05, seed=None, rerun_ratio=0.05)`: a live
+  execution whose state is a function of `clock` since its start, the same on every endpoint
+  (`dataset.live_execution(id)` holds its drawn timelines; `dataset.run_every(name, every,
+  **options)` starts one every `every` seconds, as `fake-server --live` does).
 - `DatasetSpec`: seed and sizes (run tests, executions per run test, calls per execution,
   transcript turns, eval configs, chat/snapshot/deleted ratios, eval output types). Run tests
   are named as in the README and the recordings: "Billing bot nightly", "Refund flow smoke",
@@ -40,7 +45,8 @@ The loopback server is uvicorn with the httptools parser, picked by measurement
 in a thread with its own loop, which works for asyncio and trio callers alike.
 
 Command line: `python -m futureagi_async.testing --port 8765 [--latency 0.05 --jitter 0.02]
-[--dialect docs] [--calls-per-execution 200] [--fault-rate 0.1 --fault-kinds 503,429]`.
+[--dialect docs] [--calls-per-execution 200] [--fault-rate 0.1 --fault-kinds 503,429]
+[--rate-limit 60 --rate-window 60]`.
 
 The backend dialect is checked against the backend's recorded answers (tests/recordings,
 replayed by tests/testing/test_matches_recordings.py): the same status codes, headers and
@@ -69,6 +75,12 @@ What the fake does not reproduce:
   the others are the fake's wording.
 - Grouped rows (with `fixed_row_groups=True`) group by the requested `row_groups`, not by the
   stored `column_order` as the code would.
+- Live executions (`run_execution`) as the recordings cannot show them: the timelines are
+  drawn, not measured (calls created over the first part of the run, evals stored as the
+  analysis ends or a little after, one rerun at most per call), every change moves the
+  call's `updated_at` (transcript turns included), and the counters are recounted, never
+  stored. `add_calls`/`remove_calls` do not apply to a live execution (its calls are
+  rebuilt from its timelines at every change).
 - Content the recordings cannot pin down: rule prompts of eval templates, explanation-summary
   clusters, the OPTIONS names of views other than the run test list, Django's exact HTML
   pages. Request ids are random UUIDs.

@@ -153,6 +153,20 @@ def add_dataset_arguments(
         metavar="SECONDS",
         help="seconds a 429 asks for (default 1)",
     )
+    behaviour.add_argument(
+        "--rate-limit",
+        type=whole_number(1),
+        default=None,
+        metavar="N",
+        help="answer 429 past N requests per window, as the backend does (default: no limit)",
+    )
+    behaviour.add_argument(
+        "--rate-window",
+        type=_real(0.001),
+        default=60.0,
+        metavar="SECONDS",
+        help="the rate limit's fixed window, aligned to the clock (default 60)",
+    )
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -180,6 +194,38 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     )
     server.add_argument("--link-scheme", choices=("http", "https"), default="http")
     server.add_argument("--log-level", default="warning", help="uvicorn's (default warning)")
+    live = p.add_argument_group("live executions")
+    live.add_argument(
+        "--live",
+        action="store_true",
+        help="start a new execution every so often, running in real time (to watch one)",
+    )
+    live.add_argument(
+        "--live-every",
+        type=_real(0.1),
+        default=120.0,
+        metavar="SECONDS",
+        help="seconds between two executions' starts (default 120)",
+    )
+    live.add_argument(
+        "--live-seconds",
+        type=_real(0.1),
+        default=90.0,
+        metavar="SECONDS",
+        help="how long each execution runs (default 90)",
+    )
+    live.add_argument(
+        "--live-calls",
+        type=whole_number(0),
+        default=40,
+        metavar="N",
+        help="calls per execution (default 40)",
+    )
+    live.add_argument(
+        "--live-run-test",
+        metavar="NAME",
+        help="the run test that runs (default the first: 'Billing bot nightly')",
+    )
 
 
 def build_fake(args: argparse.Namespace) -> FakeAPI:
@@ -200,7 +246,7 @@ def build_fake(args: argparse.Namespace) -> FakeAPI:
         kinds=args.fault_kinds,
         retry_after=args.retry_after,
     )
-    return FakeAPI(
+    fake = FakeAPI(
         spec,
         dialect=args.dialect,
         api_key=getattr(args, "api_key", None) or TEST_API_KEY,
@@ -209,10 +255,20 @@ def build_fake(args: argparse.Namespace) -> FakeAPI:
         jitter=args.jitter,
         faults=faults,
         link_scheme=getattr(args, "link_scheme", "http"),
+        rate_limit=getattr(args, "rate_limit", None),
+        rate_window=getattr(args, "rate_window", 60.0),
     )
+    if getattr(args, "live", False):
+        name = args.live_run_test or fake.dataset.run_tests[0].name
+        if all(r.name != name for r in fake.dataset.run_tests):
+            raise SystemExit(f"--live-run-test: the fake has no run test {name!r}")
+        fake.dataset.run_every(
+            name, args.live_every, calls=args.live_calls, seconds=args.live_seconds
+        )
+    return fake
 
 
-def _banner(fake: FakeAPI, base_url: str) -> str:
+def _banner(fake: FakeAPI, base_url: str, args: argparse.Namespace) -> str:
     lines = [
         base_url,
         "# the fake Future AGI API (Ctrl-C to stop); to point the CLI or the library at it:",
@@ -225,6 +281,13 @@ def _banner(fake: FakeAPI, base_url: str) -> str:
             for r in fake.dataset.run_tests
         ),
     ]
+    if getattr(args, "live", False):
+        name = args.live_run_test or fake.dataset.run_tests[0].name
+        lines += [
+            f"# live: an execution of {name!r} starts every {args.live_every:g}s and runs "
+            f"{args.live_seconds:g}s; follow the latest with:",
+            f"#   futureagi-async watch {shlex.quote(name)}",
+        ]
     return "\n".join(lines)
 
 
@@ -245,7 +308,7 @@ def serve(args: argparse.Namespace) -> int:
         access_log=False,
         timeout_keep_alive=30,
     )
-    print(_banner(fake, f"http://{args.host}:{sock.getsockname()[1]}"), flush=True)
+    print(_banner(fake, f"http://{args.host}:{sock.getsockname()[1]}", args), flush=True)
     uvicorn.Server(config).run(sockets=[sock])
     return 0
 

@@ -22,6 +22,7 @@ import httpx2
 from . import _envelopes as env
 from ._envelopes import Reply
 from ._faults import Faults
+from ._limits import RateLimiter
 from ._request import Request
 from ._stats import LoggedRequest, Stats
 from ._store import Dataset
@@ -124,6 +125,8 @@ class App:
     faults: Faults
     stats: Stats
     link_scheme: str
+    #: The organisation's rate limit, checked once the keys are known; None: no limit.
+    limiter: RateLimiter | None = None
     _rng: random.Random = attrs.field(init=False)
     # Views are pure functions of (data version, route, query, host): rendering a page costs
     # ~0.5 ms, so repeats are served from here and the server keeps up with fast clients.
@@ -198,6 +201,10 @@ class App:
         denied = self._authenticate(headers)
         if denied is not None:
             return denied
+        if self.limiter is not None:
+            limited = self.limiter.admit()
+            if limited is not None:
+                return limited
         if method == "OPTIONS":
             return 200, [], _options(route)
         if method not in ("GET", "HEAD"):
@@ -207,6 +214,8 @@ class App:
         host = headers.get("host", "127.0.0.1")
         request = Request(method, unquote(path), query, f"{self.link_scheme}://{host}")
         view = route.view
+        # Live executions move on with the clock: bring them to now before reading.
+        self.dataset.sync()
         key = (self.dataset.version, view, ids, query, host)
         cached = self._cache.get(key)
         if cached is not None:

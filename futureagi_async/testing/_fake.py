@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -11,6 +11,7 @@ import httpx2
 from ._app import App
 from ._faults import Faults
 from ._generate import generate
+from ._limits import RateLimiter, check_rate_limit
 from ._records import CallRecord, DatasetSpec
 from ._server import serve_app
 from ._stats import Stats
@@ -37,6 +38,10 @@ class FakeAPI:
     serves the shapes of the published pages instead. `fixed_row_groups=True` answers
     `row_groups` with grouped rows, as the backend's code intends; the running backend
     answers them with a 500 and so does the fake by default.
+
+    `rate_limit=N` answers past N requests per `rate_window` seconds (a fixed window aligned
+    to the clock, as the backend's per-organisation limit) with the backend's 429; see
+    `_limits`.
     """
 
     def __init__(
@@ -51,11 +56,17 @@ class FakeAPI:
         faults: Faults | None = None,
         link_scheme: str = "http",
         fixed_row_groups: bool = False,
+        rate_limit: int | None = None,
+        rate_window: float = 60.0,
+        clock: Callable[[], float] | None = None,
     ) -> None:
         if dialect not in DIALECTS:
             raise ValueError(f"dialect must be one of {DIALECTS}, not {dialect!r}")
+        check_rate_limit(rate_limit, rate_window)
         self.spec = spec or DatasetSpec()
         self.dataset: Dataset = generate(self.spec)
+        if clock is not None:
+            self.dataset.monotonic = clock
         self.stats = Stats()
         self.faults = faults or Faults()
         self.api_key, self.secret_key = api_key, secret_key
@@ -69,6 +80,51 @@ class FakeAPI:
             faults=self.faults,
             stats=self.stats,
             link_scheme=link_scheme,
+            limiter=None if rate_limit is None else RateLimiter(rate_limit, float(rate_window)),
+        )
+
+    @property
+    def clock(self) -> Callable[[], float]:
+        """The monotonic clock (seconds) live executions run on; `time.monotonic` unless
+        given. Set it to a callable a test drives, and no test needs to sleep."""
+        return self.dataset.monotonic
+
+    @clock.setter
+    def clock(self, clock: Callable[[], float]) -> None:
+        self.dataset.monotonic = clock
+
+    def run_execution(
+        self,
+        run_test_name: str,
+        *,
+        calls: int = 25,
+        seconds: float = 60.0,
+        pass_rate: float = 0.8,
+        fail_ratio: float = 0.05,
+        seed: int | None = None,
+        rerun_ratio: float = 0.05,
+    ) -> str:
+        """Start a new execution of the run test named `run_test_name`; its id.
+
+        Its state is a function of the time on `clock` since now, the same through every
+        endpoint: `calls` calls are created over the first part of `seconds` and go
+        `pending` → `queued` → `ongoing` (the transcript and duration growing) →
+        `analyzing` → `completed`, or `failed` (a share `fail_ratio`) when the line drops.
+        Evals read `{"status": "pending"}` (`{}` on /simulate/) until the analysis ends,
+        some a little after it; then a Pass/Fail eval passes with probability `pass_rate`
+        and scores are drawn around it. A share `rerun_ratio` of voice calls is rerun once
+        after it was final (a snapshot row of the first run, then the call runs again).
+        The execution goes `pending` → `running` → `evaluating` → `completed`, the last
+        event exactly `seconds` after the start. `seed` fixes every draw.
+        """
+        return self.dataset.run_execution(
+            run_test_name,
+            calls=calls,
+            seconds=seconds,
+            pass_rate=pass_rate,
+            fail_ratio=fail_ratio,
+            rerun_ratio=rerun_ratio,
+            seed=seed,
         )
 
     @property
