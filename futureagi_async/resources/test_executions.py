@@ -198,7 +198,7 @@ class TestExecutions(Resource):
     ) -> TestExecutionPage:
         """A page for `watch`: with `final_only`, of the calls in a terminal status only
         (`status` is a built-in column, so the filter needs no check against the grid)."""
-        path, params = self._request(test_execution_id, page_size, None)
+        path, params = self._request(test_execution_id, page_size, None, GRID_PAGE_SIZE)
         params["page"] = str(page)
         if final_only:
             params["filters"] = _FINAL_ONLY
