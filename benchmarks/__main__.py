@@ -52,23 +52,34 @@ TRANSPORTS = {"http": "plain HTTP", "tls": "TLS"}
 #: 26.1 KB over the 100 pages). The same seed gives the same ids in every process.
 DATASET = [
     "--run-tests", "1", "--executions-per-run-test", "1", "--chat-ratio", "0",
-    "--eval-configs", "1", "--deleted-ratio", "0",
+    "--eval-configs", "1", "--deleted-ratio", "0", "--transcript-turns", "10",
 ]  # fmt: skip
+DIALECTS = ("backend", "docs")
+#: The fan-out's page kinds (see `_run._path`): the execution's grid, the run test's calls.
+PAGES = {"grid": "grid pages", "calls": "call pages with transcripts"}
 FAKE_HEADERS = {"X-Api-Key": "test-api-key", "X-Secret-Key": "test-secret-key"}
 
 
 class Server:
-    """Where the clients go: the fake's base URL, the execution, and the CA to trust (TLS)."""
+    """Where the clients go: the fake's base URL, the run test and its execution, and the CA
+    to trust (TLS)."""
 
-    def __init__(self, url: str, execution: str, ca: str | None):
-        self.url, self.execution, self.ca = url, execution, ca
+    def __init__(self, url: str, run_test: str, execution: str, ca: str | None):
+        self.url, self.run_test, self.execution, self.ca = url, run_test, execution, ca
 
     def spec(self, client: str) -> dict[str, Any]:
-        return {"client": client, "url": self.url, "execution": self.execution, "ca": self.ca}
+        return {
+            "client": client,
+            "url": self.url,
+            "run_test": self.run_test,
+            "execution": self.execution,
+            "ca": self.ca,
+        }
 
 
 def execution_id(url: str, verify: ssl.SSLContext | bool) -> str:
-    """The one execution's id, found through the API: run test -> a call row's execution."""
+    """The one execution's id, found through the API: run test -> a call row's execution
+    (backend dialect only; `benchmarks.ratelimit` uses it)."""
     with httpx2.Client(base_url=url, headers=FAKE_HEADERS, timeout=30, verify=verify) as http:
         run_test = http.get("/simulate/run-tests/").json()["results"][0]["id"]
         # Rerun snapshot rows (which list first) do not name their execution: skip them.
@@ -76,6 +87,30 @@ def execution_id(url: str, verify: ssl.SSLContext | bool) -> str:
         return str(
             next(r["test_execution_id"] for r in rows.json()["results"] if not r.get("is_snapshot"))
         )
+
+
+def dataset_ids(url: str, verify: ssl.SSLContext | bool, calls: int) -> tuple[str, str]:
+    """The run test and its one execution: the run test through the API, the execution from
+    the banner's dataset (the same seed gives the same ids; the docs' rows do not name it)."""
+    with httpx2.Client(base_url=url, headers=FAKE_HEADERS, timeout=30, verify=verify) as http:
+        run_test = str(http.get("/simulate/run-tests/").json()["results"][0]["id"])
+    from futureagi_async.testing import FakeAPI
+    from futureagi_async.testing._records import DatasetSpec
+
+    spec = DatasetSpec(  # DATASET's
+        run_tests=1,
+        executions_per_run_test=1,
+        calls_per_execution=calls,
+        transcript_turns=10,
+        eval_configs=1,
+        chat_ratio=0,
+        deleted_ratio=0,
+    )
+    fake = FakeAPI(spec)
+    (ours,) = fake.dataset.run_tests
+    if ours.id != run_test:
+        raise RuntimeError(f"the fake's run test is {run_test}, the local dataset's {ours.id}")
+    return run_test, str(fake.dataset.executions_of(ours.id)[0].id)
 
 
 def _pin_server() -> None:
@@ -102,16 +137,18 @@ def _certificates(tls: bool) -> Iterator[tuple[list[str], str | None]]:
 
 
 @contextmanager
-def server(latency: float, transport: str, calls: int = 1000) -> Iterator[Server]:
-    """The fake on loopback in its own pinned process, over `transport` ("http" or "tls").
+def server(
+    latency: float, transport: str, calls: int = 1000, dialect: str = "backend"
+) -> Iterator[Server]:
+    """The fake on loopback in its own pinned process, over `transport` ("http" or "tls"),
+    answering in `dialect` ("backend" or "docs").
 
-    The execution id is found through the API, and `/simulate/test-executions/{id}/` must
-    answer for it with `calls` rows.
+    `/simulate/test-executions/{id}/` must answer for the execution with `calls` rows.
     """
     with _certificates(transport == "tls") as (launcher, ca):
         cmd = [sys.executable, *(launcher or ["-m", "futureagi_async.testing"])]
         cmd += ["--port", "0", "--latency", str(latency), "--calls-per-execution", str(calls)]
-        cmd += DATASET
+        cmd += [*DATASET, "--dialect", dialect]
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, preexec_fn=_pin_server)
         try:
             assert proc.stdout is not None
@@ -124,7 +161,7 @@ def server(latency: float, transport: str, calls: int = 1000) -> Iterator[Server
             deadline = time.monotonic() + 60
             while True:  # the socket listens before uvicorn serves; wait for a real answer
                 try:
-                    eid = execution_id(url, verify)
+                    run_test, eid = dataset_ids(url, verify, calls)
                     break
                 except httpx2.TransportError:
                     if time.monotonic() > deadline:
@@ -137,9 +174,10 @@ def server(latency: float, transport: str, calls: int = 1000) -> Iterator[Server
                 timeout=30,
                 verify=verify,
             )
-            if r.status_code != 200 or r.json()["count"] != calls:
+            body = r.json() if r.status_code == 200 else {}
+            if body.get("count", body.get("total_calls")) != calls:
                 raise RuntimeError(f"unexpected answer for execution {eid}: {r.status_code}")
-            yield Server(url, eid, ca)
+            yield Server(url, run_test, eid, ca)
         finally:
             proc.terminate()
             proc.wait()
@@ -181,62 +219,91 @@ def emit(out: list[str], lines: list[str]) -> None:
 Ratios = dict[tuple[str, str, int, str, str], list[float]]
 
 
+def fanout_key(dialect: str, pages: str) -> str:
+    """The scenario part of a fan-out's ratio keys."""
+    return f"fanout/{dialect}/{pages}"
+
+
 def scenario_fanout(args: argparse.Namespace, out: list[str], ratios: Ratios) -> None:
     fetches = 200 if args.quick else 1000
     latency = 0.05
     emit(out, [
-        f"### 1. Latency-bound fan-out: {fetches} pages of ~26 KB, {latency * 1000:.0f} ms latency",
+        f"### 1. Latency-bound fan-out: {fetches} pages of 10 rows, {latency * 1000:.0f} ms"
+        " latency",
         "",
         "wall/ideal: ideal = fetches / C x latency. vs aiohttp / vs httpx2: wall (and client"
         " CPU) divided by raw aiohttp's (raw httpx2's) in the same round. `requests` is the"
         f" vendor docs' sequential loop on {args.seq_fetches} fetches, its wall extrapolated"
-        f" to {fetches}.",
+        f" to {fetches}. Grid pages: `/simulate/test-executions/{{id}}/` (the backend's rows"
+        " carry no transcript; the docs' execution object carries its calls' 10-turn"
+        " transcripts). Call pages: `/simulate/run-tests/{id}/call-executions/`, rows with"
+        " 10-turn transcripts. The library reads every row's transcript and eval maps (the raw"
+        " clients' `json.loads` builds all of it too).",
         "",
     ])  # fmt: skip
+    clients = [c for c in FANOUT_CLIENTS if c in args.clients]
     for transport in args.transports:
-        with server(latency, transport) as srv:
-            for c in (16, 64):
-                ideal = fetches / c * latency
-                rows: dict[str, dict[str, list[float]]] = {}
-                notes: dict[str, str] = {}
-                for _ in range(args.rounds):
-                    got: dict[str, tuple[float, float]] = {}  # client -> (wall, CPU s/request)
-                    for client in FANOUT_CLIENTS:
-                        n = args.seq_fetches if client == "requests" else fetches
-                        spec = srv.spec(client) | {"fetches": n, "concurrency": c}
-                        r = run_one({**spec, "scenario": "fanout"})
-                        if isinstance(r, str):
-                            notes[client] = r
-                        else:
-                            got[client] = (r["wall"] * fetches / n, r["cpu"] / n)
-                    for client, (wall, cpu) in got.items():
-                        row = rows.setdefault(client, {})
-                        row.setdefault("ideal", []).append(wall / ideal)
-                        row.setdefault("cpu", []).append(cpu * 1e6)
-                        for base in ("aiohttp", "httpx2"):
-                            if base in got:
-                                row.setdefault(f"vs {base}", []).append(wall / got[base][0])
-                                cpu_ratio = cpu / got[base][1]
-                                row.setdefault(f"cpu vs {base}", []).append(cpu_ratio)
-                        for measure, values in row.items():
-                            ratios[("fanout", transport, c, client, measure)] = values
-                lines = [f"Over {TRANSPORTS[transport]}, C={c} (ideal {ideal:.3f} s)", ""]
-                lines += [
-                    "| client | wall/ideal | wall vs aiohttp | wall vs httpx2 |"
-                    " CPU µs/request | CPU vs aiohttp |",
-                    "|---|---|---|---|---|---|",
-                ]
-                for client in FANOUT_CLIENTS:
-                    if client not in rows:
-                        lines.append(f"| {client} | {notes.get(client, 'n/a')} | | | | |")
-                        continue
-                    row = rows[client]
-                    lines.append(
-                        f"| {client} | {fmt(row['ideal'])} | {fmt(row.get('vs aiohttp', []))} |"
-                        f" {fmt(row.get('vs httpx2', []))} | {fmt(row['cpu'], 0)} |"
-                        f" {fmt(row.get('cpu vs aiohttp', []))} |"
-                    )
-                emit(out, [*lines, ""])
+        for dialect in args.dialects:
+            with server(latency, transport, dialect=dialect) as srv:
+                for pages in args.pages:
+                    for c in args.concurrency:
+                        where = (transport, dialect, pages, c)
+                        _fanout_table(args, out, ratios, srv, clients, where)
+
+
+def _fanout_table(
+    args: argparse.Namespace,
+    out: list[str],
+    ratios: Ratios,
+    srv: Server,
+    clients: list[str],
+    where: tuple[str, str, str, int],
+) -> None:
+    transport, dialect, pages, c = where
+    fetches = 200 if args.quick else 1000
+    latency = 0.05
+    ideal = fetches / c * latency
+    rows: dict[str, dict[str, list[float]]] = {}
+    notes: dict[str, str] = {}
+    for _ in range(args.rounds):
+        got: dict[str, tuple[float, float]] = {}  # client -> (wall, CPU s/request)
+        for client in clients:
+            n = args.seq_fetches if client == "requests" else fetches
+            spec = srv.spec(client) | {"fetches": n, "concurrency": c, "pages": pages}
+            r = run_one({**spec, "scenario": "fanout"})
+            if isinstance(r, str):
+                notes[client] = r
+            else:
+                got[client] = (r["wall"] * fetches / n, r["cpu"] / n)
+        for client, (wall, cpu) in got.items():
+            row = rows.setdefault(client, {})
+            row.setdefault("ideal", []).append(wall / ideal)
+            row.setdefault("cpu", []).append(cpu * 1e6)
+            for base in ("aiohttp", "httpx2"):
+                if base in got:
+                    row.setdefault(f"vs {base}", []).append(wall / got[base][0])
+                    row.setdefault(f"cpu vs {base}", []).append(cpu / got[base][1])
+            for measure, values in row.items():
+                ratios[(fanout_key(dialect, pages), transport, c, client, measure)] = values
+    lines = [
+        f"Over {TRANSPORTS[transport]}, {dialect} dialect, {PAGES[pages]}, C={c}"
+        f" (ideal {ideal:.3f} s)",
+        "",
+        "| client | wall/ideal | wall vs aiohttp | wall vs httpx2 | CPU µs/request |"
+        " CPU vs aiohttp |",
+        "|---|---|---|---|---|---|",
+    ]
+    for client in clients:
+        if client not in rows:
+            lines.append(f"| {client} | {notes.get(client, 'n/a')} | | | | |")
+            continue
+        row = rows[client]
+        lines.append(
+            f"| {client} | {fmt(row['ideal'])} | {fmt(row.get('vs aiohttp', []))} |"
+            f" {fmt(row.get('vs httpx2', []))} | {fmt(row['cpu'], 0)} |"
+            f" {fmt(row.get('cpu vs aiohttp', []))} |"
+        )
+    emit(out, [*lines, ""])
 
 
 def scenario_cpu(args: argparse.Namespace, out: list[str], ratios: Ratios) -> None:
@@ -254,7 +321,7 @@ def scenario_cpu(args: argparse.Namespace, out: list[str], ratios: Ratios) -> No
         with server(0.0, transport) as srv:
             for _ in range(args.rounds):
                 got: dict[str, tuple[float, float]] = {}
-                for client in CPU_CLIENTS:
+                for client in [c for c in CPU_CLIENTS if c in args.clients]:
                     spec = srv.spec(client) | {"fetches": fetches, "concurrency": 64}
                     r = run_one({**spec, "scenario": "cpu"})
                     if isinstance(r, str):
@@ -270,7 +337,7 @@ def scenario_cpu(args: argparse.Namespace, out: list[str], ratios: Ratios) -> No
                     ratios[("cpu", transport, 64, client, "cpu vs aiohttp")] = row["vs"]
         lines = [f"Over {TRANSPORTS[transport]}:", ""]
         lines += ["| client | CPU µs/request | CPU vs aiohttp | requests/s |", "|---|---|---|---|"]
-        for client in CPU_CLIENTS:
+        for client in [c for c in CPU_CLIENTS if c in args.clients]:
             if client in rows:
                 row = rows[client]
                 lines.append(
@@ -401,7 +468,7 @@ def live_server(transport: str, calls: int, seconds: float) -> Iterator[Server]:
                 raise RuntimeError(f"the fake did not start: {url!r}")
             if ca:
                 url = "https://" + url.removeprefix("http://")
-            yield Server(url, str(started), ca)
+            yield Server(url, "", str(started), ca)  # no run test: the watch needs none
         finally:
             proc.terminate()
             proc.wait()
@@ -474,29 +541,40 @@ def scenario_watch(args: argparse.Namespace, out: list[str], ratios: Ratios) -> 
         emit(out, [*lines, ""])
 
 
-#: Issue 9's goals: (name, ratio key, at most). Judged on the medians of the per-round ratios.
-GOALS = [
-    ("default pool: library wall vs raw httpx2 + json.loads, C=16, TLS",
-     ("fanout", "tls", 16, "library", "vs httpx2"), 1.0),
-    ("default pool: library wall vs raw httpx2 + json.loads, C=64, TLS",
-     ("fanout", "tls", 64, "library", "vs httpx2"), 1.0),
-    ("aiohttp backend: library wall vs raw aiohttp, C=64, TLS",
-     ("fanout", "tls", 64, "library-aiohttp", "vs aiohttp"), 1.10),
-    ("aiohttp backend: client CPU/request vs raw aiohttp, grid pages, C=64 fan-out, TLS",
-     ("fanout", "tls", 64, "library-aiohttp", "cpu vs aiohttp"), 1.5),
-    ("aiohttp backend: client CPU/request vs raw aiohttp, grid pages, CPU-bound, TLS",
-     ("cpu", "tls", 64, "library-aiohttp", "cpu vs aiohttp"), 1.5),
-]  # fmt: skip
+#: The goals (issues 9 and 23): (name, ratio key, at most), judged on the medians of the
+#: per-round ratios over TLS, for every dialect and page kind the run measured.
+def goal_list(args: argparse.Namespace) -> list[tuple[str, tuple[str, str, int, str, str], float]]:
+    goals = []
+    for dialect in args.dialects:
+        for pages in args.pages:
+            key, where = fanout_key(dialect, pages), f"{dialect} dialect, {PAGES[pages]}"
+            for c in (16, 64):
+                goals.append((
+                    f"default pool: library wall vs raw httpx2 + json.loads, C={c}, TLS, {where}",
+                    (key, "tls", c, "library", "vs httpx2"), 1.0,
+                ))  # fmt: skip
+            goals.append((
+                f"aiohttp backend: library wall vs raw aiohttp, C=64, TLS, {where}",
+                (key, "tls", 64, "library-aiohttp", "vs aiohttp"), 1.10,
+            ))  # fmt: skip
+            goals.append((
+                f"aiohttp backend: client CPU/request vs raw aiohttp, C=64 fan-out, TLS, {where}",
+                (key, "tls", 64, "library-aiohttp", "cpu vs aiohttp"), 1.5,
+            ))  # fmt: skip
+    goals.append((
+        "aiohttp backend: client CPU/request vs raw aiohttp, grid pages, CPU-bound, TLS",
+        ("cpu", "tls", 64, "library-aiohttp", "cpu vs aiohttp"), 1.5,
+    ))  # fmt: skip
+    return goals
 
 
-def goals(ratios: Ratios) -> list[str]:
-    lines = ["### Goals (issue 9)", "", "| goal | at most | median (min-max) of rounds | |"]
+def goals(args: argparse.Namespace, ratios: Ratios) -> list[str]:
+    lines = ["### Goals (issues 9 and 23)", "", "| goal | at most | median (min-max) of rounds | |"]
     lines.append("|---|---|---|---|")
-    for name, key, bound in GOALS:
+    for name, key, bound in goal_list(args):
         values = ratios.get(key, [])
         if not values:
-            lines.append(f"| {name} | {bound:.2f} | not measured | |")
-            continue
+            continue  # not measured in this run (another scenario, transport or C)
         med = statistics.median(values)
         verdict = "met" if med <= bound else f"missed by {(med / bound - 1) * 100:.0f}%"
         lines.append(f"| {name} | {bound:.2f} | {fmt(values)} | {verdict} |")
@@ -546,22 +624,35 @@ def main() -> None:
     parser.add_argument("--seq-fetches", type=int, default=None)
     parser.add_argument("--scenarios", default=",".join(SCENARIOS))
     parser.add_argument("--transports", default=",".join(TRANSPORTS), help="http,tls")
+    parser.add_argument("--dialects", default=",".join(DIALECTS), help="fan-out: backend,docs")
+    parser.add_argument("--pages", default=",".join(PAGES), help="fan-out: grid,calls")
+    parser.add_argument("--concurrency", default="16,64", help="fan-out: C values")
+    parser.add_argument(
+        "--clients", default=",".join(FANOUT_CLIENTS), help="fan-out and CPU-bound: which clients"
+    )
     parser.add_argument("--write", action="store_true", help="put the tables in README.md")
     args = parser.parse_args()
+    args.dialects = [d for d in args.dialects.split(",") if d]
+    args.pages = [p for p in args.pages.split(",") if p]
+    args.concurrency = [int(c) for c in args.concurrency.split(",") if c]
+    args.clients = [c for c in args.clients.split(",") if c]
     args.rounds = args.rounds or (1 if args.quick else 3)
     args.seq_fetches = args.seq_fetches or (20 if args.quick else 50)
     args.transports = [t for t in args.transports.split(",") if t]
     unknown = set(args.transports) - set(TRANSPORTS)
     unknown |= set(args.scenarios.split(",")) - set(SCENARIOS)
+    unknown |= set(args.dialects) - set(DIALECTS)
+    unknown |= set(args.pages) - set(PAGES)
+    unknown |= set(args.clients) - set(FANOUT_CLIENTS)
     if unknown:
-        parser.error(f"unknown transport or scenario: {', '.join(sorted(unknown))}")
+        parser.error(f"unknown option value: {', '.join(sorted(unknown))}")
     out: list[str] = []
     emit(out, [f"Run {time.strftime('%Y-%m-%d %H:%M')}, {args.rounds} round(s):", ""])
     emit(out, [*machine(), "", f"Command: `python -m benchmarks {' '.join(sys.argv[1:])}`", ""])
     ratios: Ratios = {}
     for name in args.scenarios.split(","):
         SCENARIOS[name](args, out, ratios)
-    emit(out, goals(ratios))
+    emit(out, goals(args, ratios))
     if args.write:
         write_results(out)
 

@@ -39,12 +39,28 @@ async def fan_out(fetch: Fetch, fetches: int, concurrency: int) -> None:
 
 
 def _path(spec: dict[str, Any]) -> str:
+    """The fan-out's pages (`spec["pages"]`): the execution's grid (`grid`, the default; in
+    the docs' dialect an execution object whose calls carry transcripts) or the run test's
+    call listing (`calls`, rows with transcripts in both dialects)."""
+    if spec.get("pages") == "calls":
+        return f"/simulate/run-tests/{spec['run_test']}/call-executions/"
     return f"/simulate/test-executions/{spec['execution']}/"
 
 
 def _page_url(spec: dict[str, Any], i: int) -> str:
-    """`/simulate/test-executions/{id}/`, the same page the library asks for: `?limit=10&page=N`."""
+    """The same page the library asks for: `?limit=10&page=N`."""
     return f"{spec['url']}{_path(spec)}?limit=10&page={i % PAGES + 1}"
+
+
+def read_everything(rows: Any) -> None:
+    """Read every lazy part of the rows (transcripts, eval maps), as a bulk export does: the
+    raw clients' `json.loads` builds all of it too."""
+    for row in rows:
+        row.transcript  # noqa: B018
+        row.eval_outputs  # noqa: B018
+        row.eval_metrics  # noqa: B018
+        for snapshot in row.rerun_snapshots:
+            snapshot.eval_outputs  # noqa: B018
 
 
 # --- scenario runners: (spec) -> coroutine measured as a whole, after setup -------------------
@@ -140,12 +156,31 @@ async def library(spec: dict[str, Any]) -> None:
     """`futureagi_async.AsyncClient`, typed models included."""
     async with _library_client(spec) as client:
         scenario = spec["scenario"]
-        if scenario in ("fanout", "cpu"):
+        if scenario in ("fanout", "cpu") and spec.get("pages") == "calls":
+            from futureagi_async.models import CallExecution
+            from futureagi_async.resources._shared import page_from
+
+            # One page of `client.run_tests.call_executions(...)`, as its pager fetches it.
+            path = _path(spec).lstrip("/")
 
             async def fetch(i: int) -> None:
-                await client.test_executions.get_page(
+                page = i % PAGES + 1
+
+                def decode(body: Any) -> Any:
+                    return page_from(body, CallExecution, page=page, page_size=10)
+
+                params = {"limit": "10", "page": str(page)}
+                got = await client._pipeline.get(path, params, decode)
+                read_everything(got.items)
+
+            await _measured(spec, fan_out(fetch, spec["fetches"], spec["concurrency"]))
+        elif scenario in ("fanout", "cpu"):
+
+            async def fetch(i: int) -> None:
+                got = await client.test_executions.get_page(
                     spec["execution"], page=i % PAGES + 1, page_size=10
                 )
+                read_everything(got.results)
 
             await _measured(spec, fan_out(fetch, spec["fetches"], spec["concurrency"]))
         else:

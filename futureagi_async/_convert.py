@@ -9,6 +9,11 @@ validators, converters, `on_setattr` or init hooks: all of ours), by `_build`'s 
 registered as a second hook factory: it structures a call row 2.4 times as fast (see
 benchmarks/README.md). `make_converter(slot_builder=False)` gives the first alone.
 
+For those classes the hook itself is `_build.make_fast_structure`'s generated code: the
+common case (every value fits, or its field's hook coerces it) in one function, the items of
+a list or dict in a loop with code per shape of item; anything else goes to the general hook
+above, which reads that object again from the start, so the policy below holds either way.
+
 Tolerance policy, the same for every model and every field:
 
 - A missing key, or null, reads as None, or as an empty list/dict for collection attributes.
@@ -54,7 +59,7 @@ import attrs
 import cattrs
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
-from ._build import buildable, make_slot_builder
+from ._build import FastStructure, buildable, make_fast_structure, make_slot_builder
 from ._errors import ResponseDecodeError
 from ._json import preview
 from .models._base import ALIASES, LAZY, REQUIRED, Deferred
@@ -323,6 +328,7 @@ def _list_structure_hook(tp: Any, conv: cattrs.Converter) -> _Hook:
         return structure_scalars
 
     read = conv.get_structure_hook(item_type)
+    fast = _MANY.get(read)
 
     def structure_items(value: Any, _: Any) -> Any:
         if value is None:
@@ -332,6 +338,8 @@ def _list_structure_hook(tp: Any, conv: cattrs.Converter) -> _Hook:
         if not value:
             return []
         try:
+            if fast is not None:
+                return fast.many(value)  # compiled on first use, then kept
             return [read(item, item_type) for item in value]
         except _NotAnObject:
             _locate(((f"[{index}]", item) for index, item in enumerate(value)), read, item_type)
@@ -407,9 +415,21 @@ def _lazy_hook(tp: Any, conv: cattrs.Converter) -> _Hook:
     if any(_contains_model(hints[field.name]) for field in attrs.fields(item_type)):
         raise TypeError(f"lazy fields' models must hold no models: {item_type.__name__}")
     container = list if _is_list(tp) else dict
+    read = conv.get_structure_hook(item_type)
+    fast = _MANY.get(read)
+    if fast is not None:
+        variant = "many" if container is list else "many_values"
+        built: list[Callable[[Any], Any]] = []
 
-    def build(raw: Any) -> Any:
-        return build_hook(raw, tp)
+        def build(raw: Any) -> Any:
+            if not built:  # compiled on the first read of such a field
+                built.append(getattr(fast, variant))
+            return built[0](raw)
+
+    else:
+
+        def build(raw: Any) -> Any:
+            return build_hook(raw, tp)
 
     def structure_lazily(value: Any, _: Any) -> Any:
         if value is None or not value:
@@ -420,9 +440,11 @@ def _lazy_hook(tp: Any, conv: cattrs.Converter) -> _Hook:
             raise _Mismatch
         items = value.values() if value.__class__ is dict else value
         if not _only_dicts(map(type, items)):
-            build(value)  # raises _NotAnObject with the item's place
+            build_hook(value, tp)  # raises _NotAnObject with the item's place
         return Deferred((value, build))
 
+    structure_lazily.container = container  # type: ignore[attr-defined]
+    structure_lazily.build = build  # type: ignore[attr-defined]
     return structure_lazily
 
 
@@ -483,10 +505,18 @@ def _model_structure_hook(cls: type, conv: cattrs.Converter, *, slots: bool) -> 
     reader = _READERS.get(cls)
     if slots:
         types = {name: _strip_none(hints[name]) for name in hooks}
-        build = make_slot_builder(cls, hooks, types)
+        # The general path's builder, compiled when first needed (the fast path below
+        # serves every object that fits).
+        slot_builder: list[_Hook] = []
+
+        def build(o: dict[str, Any], _: Any) -> Any:
+            if not slot_builder:
+                slot_builder.append(make_slot_builder(cls, hooks, types))
+            return slot_builder[0](o, cls)
+
     else:
         overrides: dict[str, Any] = {name: override(struct_hook=h) for name, h in hooks.items()}
-        build = make_dict_structure_fn(
+        build = make_dict_structure_fn(  # type: ignore[assignment]
             cls,
             conv,
             _cattrs_forbid_extra_keys=False,
@@ -539,7 +569,30 @@ def _model_structure_hook(cls: type, conv: cattrs.Converter, *, slots: bool) -> 
                     bag[key] = o[key]
         return obj
 
-    return structure_model
+    if not slots:
+        return structure_model
+    # The common case in generated code; anything unusual goes to structure_model.
+    fast = make_fast_structure(
+        cls,
+        hooks,
+        types,
+        aliases=dict(aliases),
+        known=known,
+        reader=reader,
+        lazy={
+            f.name: (hooks[f.name].container, hooks[f.name].build)  # type: ignore[attr-defined]
+            for f in fields
+            if f.metadata.get(LAZY)
+        },
+        bail=(_Mismatch, _NotAnObject),
+        slow=structure_model,
+    )
+    _MANY[fast.one] = fast
+    return fast.one  # type: ignore[no-any-return]
+
+
+# A model's generated hook -> its list and dict versions (see `_build.FastStructure`).
+_MANY: dict[_Hook, FastStructure] = {}
 
 
 def _strip_none(tp: Any) -> Any:

@@ -23,6 +23,7 @@ from typing import Any, Literal, Protocol
 
 import httpx2
 
+from ._aiohttp import AiohttpTransport  # aiohttp itself is imported when it is used
 from ._errors import ConfigurationError
 
 __all__ = [
@@ -90,6 +91,8 @@ class OwnPool:
     def __init__(self, transport: httpx2.AsyncBaseTransport):
         self.transport = transport
         self._closed = False
+        # A transport that sends a GET from the URL string itself (`_aiohttp`'s), if it is one.
+        self._direct = transport if isinstance(transport, AiohttpTransport) else None
 
     @property
     def is_closed(self) -> bool:
@@ -98,6 +101,11 @@ class OwnPool:
     async def get(
         self, url: str, headers: Mapping[str, str], timeouts: httpx2.Timeout
     ) -> httpx2.Response:
+        if self._direct is not None:  # the aiohttp pool takes the URL and headers as they are
+            response = await self._direct.get(url, headers, timeouts)
+            if response.is_stream_consumed:  # read, and with no Content-Encoding to decode
+                return response
+            return await read_whole(response)
         request = httpx2.Request(
             "GET", url, headers=headers, extensions={"timeout": timeouts.as_dict()}
         )
@@ -227,8 +235,6 @@ def build_pool(
         client = httpx2.AsyncClient(limits=limits, verify=verify, timeout=timeout)
         return LentClient(client, owned=True)
     if backend == "aiohttp":
-        from ._aiohttp import AiohttpTransport  # aiohttp itself is imported when it is used
-
         return OwnPool(AiohttpTransport(max_connections=max_connections, verify=verify))
     return OwnPool(httpx2.AsyncHTTPTransport(limits=limits, verify=verify))
 

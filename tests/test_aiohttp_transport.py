@@ -492,3 +492,48 @@ async def test_the_library_keeps_aiohttp_requests_out_of_its_errors(server: _Ser
         assert type(link).__module__.split(".")[0] not in ("aiohttp", "httpx2", "httpcore2"), link
         assert TEST_API_KEY not in repr(vars(link))
         assert TEST_SECRET_KEY not in repr(vars(link))
+
+
+# --- the library's direct path: a GET from the URL string, no httpx2.Request -----------------
+
+
+async def test_the_library_builds_no_httpx2_request_on_asyncio(
+    server: _Server, anyio_backend_name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    built: list[object] = []
+    real_request = httpx2.Request
+
+    def counting_request(*args: Any, **kwargs: Any) -> httpx2.Request:
+        built.append(args)
+        return real_request(*args, **kwargs)
+
+    monkeypatch.setattr("futureagi_async._http.httpx2.Request", counting_request)
+    async with AsyncClient(
+        TEST_API_KEY, TEST_SECRET_KEY, base_url=server.url, http_backend="aiohttp"
+    ) as client:
+        await client.run_tests.get("3f6c2a52-8d1e-4c4b-9a57-0c3b1f0e9a11")
+    # Trio keeps httpx2's pool, which needs the request object.
+    assert len(built) == (0 if anyio_backend_name == "asyncio" else 1)
+    [(route, headers)] = server.requests
+    assert route == "/simulate/run-tests/3f6c2a52-8d1e-4c4b-9a57-0c3b1f0e9a11/"
+    expected = {"host", "x-api-key", "x-secret-key", "user-agent", "accept", "accept-encoding"}
+    assert set(headers) == expected  # the pipeline's headers and Host, nothing of aiohttp's
+
+
+async def test_the_direct_path_sends_what_the_request_path_sends(server: _Server) -> None:
+    async with AiohttpTransport(max_connections=1) as transport:
+        await _get(transport, f"{server.url}/echo?a=%2F&b=1")
+        response = await transport.get(
+            f"{server.url}/echo?a=%2F&b=1", {"X-Api-Key": "k"}, httpx2.Timeout(5.0)
+        )
+    assert response.status_code == 200
+    assert server.requests[0] == server.requests[1] == ("/echo", ["host", "x-api-key"])
+
+
+async def test_the_direct_path_raises_httpx2_errors(server: _Server) -> None:
+    # (On trio, through httpx2's pool, whose errors these are too.)
+    async with AiohttpTransport(max_connections=1) as transport:
+        with pytest.raises(httpx2.RemoteProtocolError):
+            await transport.get(server.url + "/garbage", {}, httpx2.Timeout(5.0))
+        with pytest.raises(httpx2.ReadTimeout):
+            await transport.get(server.url + "/hang", {}, httpx2.Timeout(5.0, read=0.05))

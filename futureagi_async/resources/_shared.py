@@ -17,7 +17,12 @@ from .._pager import Page
 from .._tracing import logical_span
 
 __all__ = [
+    "CALLS_PAGE_SIZE",
     "DEFAULT_PAGE_SIZE",
+    "GRID_PAGE_SIZE",
+    "RUN_TESTS_PAGE_SIZE",
+    "SDK_CALLS_PAGE_SIZE",
+    "SDK_RUNS_PAGE_SIZE",
     "check_page",
     "check_page_size",
     "eval_names_param",
@@ -29,7 +34,18 @@ __all__ = [
 
 T = TypeVar("T")
 
-# Big enough to keep requests few, small enough that a page of grid rows stays ~100 KB.
+# The pagers' page sizes, by listing, chosen by measurement (`benchmarks/page_sizes.py`, the
+# table in benchmarks/README.md): the backend caps no `limit`, and under a per-minute rate
+# limit every request counts, so a page holds about 0.3-0.6 MB of rows (grid rows ~3 KB,
+# call rows with transcripts ~6 KB, run tests ~5 KB, SDK records and calls under 1 KB). Past
+# that, fewer requests no longer shorten a read at 50 ms latency, while each page costs the
+# server longer, the first row comes later, and the pager holds up to 16 pages in flight.
+RUN_TESTS_PAGE_SIZE = 100
+CALLS_PAGE_SIZE = 100
+GRID_PAGE_SIZE = 200
+SDK_RUNS_PAGE_SIZE = 500
+SDK_CALLS_PAGE_SIZE = 500
+# `test_executions.get_page`'s: its page numbers mean what they meant before.
 DEFAULT_PAGE_SIZE = 50
 
 
@@ -45,9 +61,10 @@ def path_id(value: object, name: str) -> str:
     raise ValueError(f"{name} must be a UUID, got {value!r}")
 
 
-def check_page_size(page_size: int | None) -> int:
+def check_page_size(page_size: int | None, default: int = DEFAULT_PAGE_SIZE) -> int:
+    """`page_size`, or the listing's `default` when None; a positive integer."""
     if page_size is None:
-        return DEFAULT_PAGE_SIZE
+        return default
     if isinstance(page_size, bool) or not isinstance(page_size, int) or page_size < 1:
         raise ValueError(f"page_size must be a positive integer, got {page_size!r}")
     return page_size

@@ -9,7 +9,7 @@ from .._fanout import BoundedMap, Outcome, ProgressCallback
 from .._pager import Pager
 from ..models import CallExecution, RunTest
 from ._base import Resource
-from ._shared import check_page_size, many, path_id
+from ._shared import CALLS_PAGE_SIZE, RUN_TESTS_PAGE_SIZE, check_page_size, many, path_id
 
 __all__ = ["RunTests"]
 
@@ -28,8 +28,9 @@ class RunTests(Resource):
         prompt_template_id: str | None = None,
         page_size: int | None = None,
     ) -> Pager[RunTest]:
-        """Every run test, newest first. `search` matches the name or the agent's name."""
-        params = {"limit": str(check_page_size(page_size))}
+        """Every run test, newest first. `search` matches the name or the agent's name.
+        Pages of 100 unless `page_size` says otherwise."""
+        params = {"limit": str(check_page_size(page_size, RUN_TESTS_PAGE_SIZE))}
         if search:
             params["search"] = search
         if simulation_type is not None:
@@ -113,9 +114,10 @@ class RunTests(Resource):
         """Every call of every execution of a run test, rerun snapshots included.
 
         Newest activity first. `status` is an exact, case-sensitive match (`"completed"`).
+        Pages of 100 unless `page_size` says otherwise.
         """
         path = f"simulate/run-tests/{path_id(run_test_id, 'run_test_id')}/call-executions/"
-        params = {"limit": str(check_page_size(page_size))}
+        params = {"limit": str(check_page_size(page_size, CALLS_PAGE_SIZE))}
         if search:
             params["search"] = search
         if status:

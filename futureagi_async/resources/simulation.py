@@ -18,6 +18,8 @@ from .._pager import Page, Pager
 from ..models import SimulationCall, SimulationExecution
 from ._base import Resource
 from ._shared import (
+    SDK_CALLS_PAGE_SIZE,
+    SDK_RUNS_PAGE_SIZE,
     check_page_size,
     eval_names_param,
     many,
@@ -39,10 +41,12 @@ class Simulation(Resource):
     def runs(
         self, run_test_name: str, *, eval_names: EvalNames = None, page_size: int | None = None
     ) -> Pager[SimulationExecution]:
-        """Every execution of the run test(s) with this exact name, newest first."""
+        """Every execution of the run test(s) with this exact name, newest first. Pages of
+        500 unless `page_size` says otherwise."""
         if not isinstance(run_test_name, str) or not run_test_name.strip():
             raise ValueError(f"run_test_name must be a non-blank string, got {run_test_name!r}")
-        params = {"run_test_name": run_test_name, "limit": str(check_page_size(page_size))}
+        limit = check_page_size(page_size, SDK_RUNS_PAGE_SIZE)
+        params = {"run_test_name": run_test_name, "limit": str(limit)}
         params |= eval_names_param(eval_names)
         return self._list(
             _PATH, params, SimulationExecution, template=_PATH, key=_execution_key, wrapped=True
@@ -116,9 +120,10 @@ class Simulation(Resource):
     def execution_calls(
         self, execution_id: str, *, eval_names: EvalNames = None, page_size: int | None = None
     ) -> Pager[SimulationCall]:
-        """Every call of one execution with its raw eval outputs."""
+        """Every call of one execution with its raw eval outputs. Pages of 500 unless
+        `page_size` says otherwise."""
         execution_id = path_id(execution_id, "execution_id")
-        limit = check_page_size(page_size)
+        limit = check_page_size(page_size, SDK_CALLS_PAGE_SIZE)
         params = {"execution_id": execution_id, "limit": str(limit)}
         params |= eval_names_param(eval_names)
 

@@ -13,7 +13,14 @@ from .._live import DEFAULT_POLL_INTERVAL, TERMINAL_CALL_STATUSES, AnyioTimer, w
 from .._pager import Page, Pager
 from ..models import CallExecution, SimulationExecution, TestExecutionPage
 from ._base import Resource
-from ._shared import check_page, check_page_size, make_page, path_id
+from ._shared import (
+    DEFAULT_PAGE_SIZE,
+    GRID_PAGE_SIZE,
+    check_page,
+    check_page_size,
+    make_page,
+    path_id,
+)
 
 #: Rows per page while watching: a poll reads one page per this many changed rows.
 WATCH_PAGE_SIZE = 100
@@ -38,7 +45,8 @@ class TestExecutions(Resource):
         row_groups: Sequence[str] | None = None,
         group_keys: Sequence[str] | None = None,
     ) -> TestExecutionPage:
-        """One page of the grid with its metadata (`status`, `column_order`, ...).
+        """One page of the grid with its metadata (`status`, `column_order`, ...); pages
+        are of 50 rows unless `page_size` says otherwise.
 
         A missing execution raises `NotFoundError` (the API itself answers 500).
         Filters are checked as in `calls`; ones the API could not apply are listed in
@@ -48,7 +56,7 @@ class TestExecutions(Resource):
         request with `row_groups`, whatever the columns. That 500 is raised as a
         `ServerError` saying so; page without `row_groups` and group the rows yourself.
         """
-        path, params = self._request(test_execution_id, page_size, search)
+        path, params = self._request(test_execution_id, page_size, search, DEFAULT_PAGE_SIZE)
         wanted = as_filters(filters)
         if row_groups:
             params["row_groups"] = _json_list(row_groups, "row_groups")
@@ -72,7 +80,8 @@ class TestExecutions(Resource):
         filters: Filters | None = None,
         page_size: int | None = None,
     ) -> Pager[CallExecution]:
-        """Every call of one execution, most recently updated first.
+        """Every call of one execution, most recently updated first, in pages of 200 unless
+        `page_size` says otherwise.
 
         `filters` are `Filter`s or dicts in the docs' or the backend's form. Before the
         first page, one request (of one row) reads the grid's columns to check them: the
@@ -82,7 +91,7 @@ class TestExecutions(Resource):
         Raises `FilterNotAppliedError` if the API dropped one of `filters` (it answers 200
         and lists why in `error_messages`), rather than yielding unfiltered rows.
         """
-        path, params = self._request(test_execution_id, page_size, search)
+        path, params = self._request(test_execution_id, page_size, search, GRID_PAGE_SIZE)
         limit = int(params["limit"])
         wanted = as_filters(filters)
 
@@ -189,17 +198,17 @@ class TestExecutions(Resource):
     ) -> TestExecutionPage:
         """A page for `watch`: with `final_only`, of the calls in a terminal status only
         (`status` is a built-in column, so the filter needs no check against the grid)."""
-        path, params = self._request(test_execution_id, page_size, None)
+        path, params = self._request(test_execution_id, page_size, None, GRID_PAGE_SIZE)
         params["page"] = str(page)
         if final_only:
             params["filters"] = _FINAL_ONLY
         return await self._get(path, params, TestExecutionPage, template=_TEMPLATE)
 
     def _request(
-        self, test_execution_id: str, page_size: int | None, search: str | None
+        self, test_execution_id: str, page_size: int | None, search: str | None, default: int
     ) -> tuple[str, dict[str, str]]:
         path = f"simulate/test-executions/{path_id(test_execution_id, 'test_execution_id')}/"
-        params = {"limit": str(check_page_size(page_size))}
+        params = {"limit": str(check_page_size(page_size, default))}
         if search:
             params["search"] = search
         return path, params

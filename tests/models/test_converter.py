@@ -12,17 +12,22 @@ from typing import Any
 import attrs
 import cattrs
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from futureagi_async import _convert
 from futureagi_async._build import buildable
 from futureagi_async._convert import converter, make_converter, structure
+from futureagi_async._errors import ResponseDecodeError
 from futureagi_async.models import (
     CallExecution,
+    CallExecutionPage,
+    EvalMetric,
     ExplanationCluster,
     SimulationExecution,
     TranscriptItem,
 )
-from futureagi_async.models._base import Deferred, Model, extra_field
+from futureagi_async.models._base import ALIASES, Deferred, Model, extra_field
 
 from . import bodies
 from .test_recordings import BODIES
@@ -79,11 +84,14 @@ def test_the_slot_builder_refuses_classes_with_validators() -> None:
         structure({}, _Checked)
 
 
-def test_the_slot_builder_source_is_in_linecache() -> None:
-    converter.get_structure_hook(CallExecution)
-    name = "<futureagi_async slot builder futureagi_async.models.calls.CallExecution>"
+def test_the_generated_sources_are_in_linecache() -> None:
+    structure({"id": "a", "timestamp": 5}, CallExecution)  # a misfit: the general path
+    module = "futureagi_async.models.calls.CallExecution"
 
-    assert linecache.getline(name, 1).startswith("def build_CallExecution(o")
+    slow = f"<futureagi_async slot builder {module}>"
+    assert linecache.getline(slow, 1).startswith("def build_CallExecution(o")
+    fast = f"<futureagi_async fast structure {module}>"
+    assert linecache.getline(fast, 1).startswith("def structure_CallExecution(o")
 
 
 def test_a_new_model_needs_no_converter_code() -> None:
@@ -178,3 +186,111 @@ def test_explanation_clusters_answer_to_the_docs_names_too() -> None:
 def test_the_structure_functions_keep_their_signatures() -> None:
     assert _convert.structure_list([{"id": "a"}], CallExecution)[0].id == "a"
     assert _convert.unstructure(structure({"id": "a"}, CallExecution))["id"] == "a"
+
+
+# --- the generated fast path reads exactly what the general path reads -----------------------
+
+_SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(2**60), 2**60),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.sampled_from(["", "88", "1.5", "true", "Passed", "2026-03-20T02:07:41Z", "2026-03-05"]),
+    st.text(max_size=5),
+)
+_VALUES = st.one_of(
+    _SCALARS,
+    st.lists(_SCALARS, max_size=3),
+    st.dictionaries(st.text(max_size=3), _SCALARS, max_size=3),
+)
+
+
+def _object_of(keys: list[str], nested: Any = None) -> Any:
+    """Objects with some of `keys` (and a few unknown ones), values of any JSON kind."""
+    values = _VALUES if nested is None else st.one_of(_VALUES, nested)
+    known = st.dictionaries(st.sampled_from(keys), values, max_size=len(keys))
+    unknown = st.dictionaries(st.sampled_from(["odd", "brand_new"]), _SCALARS, max_size=2)
+    return st.builds(lambda a, b: {**a, **b}, known, unknown)
+
+
+def _keys(cls: type) -> list[str]:
+    names = [f.name for f in attrs.fields(cls) if f.name != "extra"]
+    return names + [key for f in attrs.fields(cls) for key in f.metadata.get(ALIASES, ())]
+
+
+_DATES = st.sampled_from(["2026-03-20T02:07:41Z", "2026-03-20T02:07:41", "2026-03-05", "x", 5])
+
+
+def _with(keys: dict[str, Any], objects: Any) -> Any:
+    """`objects`, each with the `keys` (datetimes, aliases) given often-tricky values."""
+    extra = st.fixed_dictionaries({}, optional=keys)
+    return st.builds(lambda a, b: {**a, **b}, objects, extra)
+
+
+_EVAL = _with(
+    {"value": _SCALARS, "output": _SCALARS, "type": _SCALARS, "timestamp": _DATES},
+    _object_of(_keys(EvalMetric)),
+)
+_ITEM = _with({"created_at": _DATES}, _object_of(_keys(TranscriptItem)))
+_NESTED = st.one_of(
+    st.lists(st.one_of(_ITEM, _SCALARS), max_size=3),
+    st.dictionaries(st.sampled_from(["a", "b"]), st.one_of(_EVAL, _SCALARS), max_size=2),
+)
+_ROWS = st.builds(
+    lambda row, row_id: {**row, "id": row_id} if row_id is not None else row,
+    _with(
+        {"timestamp": _DATES, "start_time": _DATES, "transcript": _NESTED},
+        _object_of(_keys(CallExecution), _NESTED),
+    ),
+    # A row's id is required: mostly there, sometimes missing or not a string.
+    st.one_of(st.text(max_size=4), st.text(max_size=4), st.text(max_size=4), _SCALARS),
+)
+_GENERAL = make_converter(slot_builder=False)
+
+
+def _general(body: Any, cls: type) -> Any:
+    """`structure` on the general path alone (cattrs' generated functions, no fast path)."""
+    try:
+        return _GENERAL.structure(body, cls)
+    except _convert._NotAnObject as exc:
+        raise _convert._decode_error(cls.__name__, exc) from None
+    except _convert._Mismatch:
+        raise ResponseDecodeError(f"cannot read {cls.__name__}") from None
+
+
+def _outcome(read: Any, body: Any, cls: type) -> Any:
+    try:
+        value = read(body, cls)
+        # repr reads every attribute (types show; NaN equals NaN there); to_dict shows
+        # `.extra` and the key order.
+        return ("ok", repr(value), json.dumps(value.to_dict(), default=repr))
+    except ResponseDecodeError as exc:
+        return ("error", str(exc))
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(row=_ROWS, evals=st.lists(_EVAL, max_size=3))
+def test_the_fast_path_and_the_general_path_agree(row: dict[str, Any], evals: list[Any]) -> None:
+    row = {**row, "eval_metrics": {str(i): item for i, item in enumerate(evals)}}
+    for body, cls in (
+        (row, CallExecution),
+        ({"results": [row, row], "count": 2}, CallExecutionPage),
+    ):
+        assert _outcome(structure, body, cls) == _outcome(_general, body, cls)
+
+
+def test_items_of_many_shapes_are_read_alike() -> None:
+    # Each key set (and order) gets its own code, up to a bound; past it, the general one.
+    pairs = [
+        ("id", "a"),
+        ("role", 1),
+        ("content", "x"),
+        ("odd", None),
+        ("created_at", "2026-03-05"),
+    ]
+    subsets = [{k: v for j, (k, v) in enumerate(pairs) if i >> j & 1} for i in range(32)]
+    items = subsets + [dict(reversed(item.items())) for item in subsets]
+    evals = {str(i): {"output": i, "type": "x"} if i % 2 else {"value": i} for i in range(40)}
+    row = {"id": "r", "transcript": items, "eval_outputs": evals}
+
+    assert _outcome(structure, row, CallExecution) == _outcome(_general, row, CallExecution)

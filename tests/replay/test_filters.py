@@ -55,7 +55,10 @@ async def test_filtered_calls_are_the_recorded_rows(
     connect: Connect, strict: ReplayTransport, filters: Any, name: str
 ) -> None:
     async with connect() as client:
-        rows = await client.test_executions.calls(EXECUTION, filters=filters).collect()
+        # Recorded with the pager's page size of the time, 50.
+        rows = await client.test_executions.calls(
+            EXECUTION, filters=filters, page_size=50
+        ).collect()
     expected = recording(name).payload["results"]
     assert expected
     assert_rows_match(rows, expected)
@@ -68,7 +71,7 @@ async def test_the_docs_form_is_not_sent_as_the_docs_write_it(
     """Sent as the docs write it, the backend answers 400 (recorded)."""
     docs = json.loads(dict(recording("e4_filter_aggrid_shape").query)["filters"])
     async with connect() as client:
-        await client.test_executions.calls(EXECUTION, filters=docs).collect()
+        await client.test_executions.calls(EXECUTION, filters=docs, page_size=50).collect()
     assert "e4_filter_aggrid_shape" not in strict.answered
     assert strict.asked_exactly([PROBE, "e4_filter_status_failed"])
 

@@ -53,6 +53,7 @@ async def test_get_page_reads_grid_and_metadata(connect: Connect, page: int) -> 
 )
 async def test_calls_search(connect: Connect, search: str, name: str) -> None:
     async with connect() as client:
-        rows = await client.test_executions.calls(EXECUTION, search=search).collect()
+        # Recorded with the pager's page size of the time, 50.
+        rows = await client.test_executions.calls(EXECUTION, search=search, page_size=50).collect()
     expected = recording(name).payload["results"]
     assert_rows_match(rows, expected)
