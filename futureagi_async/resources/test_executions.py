@@ -22,8 +22,6 @@ from ._shared import (
     path_id,
 )
 
-#: Rows per page while watching: a poll reads one page per this many changed rows.
-WATCH_PAGE_SIZE = 100
 _FINAL_ONLY = encode_filters([Filter("status", "text", "in", sorted(TERMINAL_CALL_STATUSES))])
 
 __all__ = ["TestExecutions"]
@@ -121,7 +119,7 @@ class TestExecutions(Resource):
         poll_interval: float = DEFAULT_POLL_INTERVAL,
         eval_names: str | Sequence[str] | None = None,
         timeout: float | None = None,
-        page_size: int = WATCH_PAGE_SIZE,
+        page_size: int = GRID_PAGE_SIZE,
     ) -> AsyncGenerator[CallExecution, None]:
         """Every call of the execution exactly once, as soon as it is final; then stop.
 
