@@ -183,12 +183,13 @@ def server(
             proc.wait()
 
 
-def run_one(spec: dict[str, Any]) -> dict[str, Any] | str:
-    """One client in a fresh process; a failure is reported as a string, never hidden."""
+def run_one(spec: dict[str, Any], module: str = "benchmarks._run") -> dict[str, Any] | str:
+    """One client (`module`: a fetcher, or `benchmarks._watch`) in a fresh process; a
+    failure is reported as a string, never hidden."""
     if hasattr(os, "sched_setaffinity") and (os.cpu_count() or 1) > 1:
         spec = {**spec, "cpu": CLIENT_CPU}
     proc = subprocess.run(
-        [sys.executable, "-m", "benchmarks._run", json.dumps(spec)],
+        [sys.executable, "-m", module, json.dumps(spec)],
         capture_output=True,
         text=True,
         timeout=600,
@@ -474,23 +475,6 @@ def live_server(transport: str, calls: int, seconds: float) -> Iterator[Server]:
             proc.wait()
 
 
-def _run_watcher(spec: dict[str, Any]) -> dict[str, Any] | str:
-    if hasattr(os, "sched_setaffinity") and (os.cpu_count() or 1) > 1:
-        spec = {**spec, "cpu": CLIENT_CPU}
-    proc = subprocess.run(
-        [sys.executable, "-m", "benchmarks._watch", json.dumps(spec)],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    if proc.returncode != 0:
-        last = (proc.stderr.strip().splitlines() or ["?"])[-1]
-        return f"n/a ({last[:100]})"
-    result: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
-    return result
-
-
 def scenario_watch(args: argparse.Namespace, out: list[str], ratios: Ratios) -> None:
     """Issue 19: `watch()` against re-reading the whole grid every poll, same execution."""
     calls, seconds, interval = 2000, (20.0 if args.quick else 60.0), 1.0
@@ -514,7 +498,7 @@ def scenario_watch(args: argparse.Namespace, out: list[str], ratios: Ratios) -> 
                 with live_server(transport, calls, seconds) as srv:
                     spec: dict[str, Any] = {"client": client, "url": srv.url, "ca": srv.ca}
                     spec |= {"started": float(srv.execution), "poll_interval": interval}
-                    r = _run_watcher(spec)
+                    r = run_one(spec, "benchmarks._watch")
                 if isinstance(r, str):
                     notes[client] = r
                     continue
