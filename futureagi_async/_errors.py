@@ -7,6 +7,9 @@
      ├── ClientClosedError             the client was closed (also a RuntimeError)
      ├── FilterColumnError             a filter the grid cannot apply (also a ValueError)
      ├── ListingChangedTooFast         a warning: a walk over a listing may have missed rows
+     ├── ExportError                   a destination the export cannot use (export.py)
+     ├── GateInputError                a gate input refused: baseline, assertion (gate/)
+     ├── StatisticsUnavailableError    a comparison without scipy (the `gate` extra)
      └── APIError                      something went wrong talking to the API (.method, .url)
           ├── APIConnectionError       no usable response: refused, reset, dropped mid-body,
           │    │                       a certificate that failed verification (.retries)
