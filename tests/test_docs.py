@@ -21,10 +21,10 @@ import attrs
 import pytest
 
 import futureagi_async
-import futureagi_async.models
 import futureagi_async.export
 import futureagi_async.gate
 import futureagi_async.mcp
+import futureagi_async.models
 import futureagi_async.testing
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -6,8 +6,8 @@ with top-level `await` on both backends, in a namespace holding the quickstart's
 what the surrounding prose assumes (`client` on the in-process fake, `names`,
 `execution_id`, `write`); its `test_*` functions are called with the pytest plugin's
 fixtures, and what it leaves behind is checked where that means something.
-Blocks fenced as shell, config (TOML, INI, JSON), SQL or plain text are not run; a fence with any other language
-fails the test, so a new kind of block is a decision, not a silent skip.
+Blocks fenced as shell, config (TOML, INI, JSON), SQL or plain text are not run; a fence with
+any other language fails the test, so a new kind of block is a decision, not a silent skip.
 """
 
 from __future__ import annotations
